@@ -32,9 +32,11 @@ const DEFAULT_UP_POLICIES: readonly HPAScalingPolicy[] = [
 ];
 const DEFAULT_DOWN_POLICIES: readonly HPAScalingPolicy[] = [{ type: 'Percent', value: 100, periodSeconds: 15 }];
 
-function toleranceFraction(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const parsed = parseQuantity(text);
+// A Quantity arrives as a string, or as a bare YAML number (which Quantity's JSON decoding also accepts).
+function toleranceFraction(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  // String(0.07) is "0.07", so the number goes through the same exact decimal parsing as text.
+  const parsed = parseQuantity(typeof value === 'number' ? String(value) : value);
   // Admission rejects bad tolerances; a bad one that slips through falls back to the controller's.
   return 'milli' in parsed && parsed.milli >= 0 ? parsed.milli / 1000 : undefined;
 }

@@ -77,6 +77,14 @@ describe('resolveBehavior fills API defaults', () => {
     expect(resolveBehavior({ scaleUp: { tolerance: text } }, 300).scaleUp.tolerance).toBe(expected);
   });
 
+  it.each([
+    [0.05, 0.05],
+    [0.07, 0.07], // 0.07 × 1000 is 70.00000000000001 in float64: must not round up to 0.071
+  ])('a bare YAML number %f works like the string', (value, expected) => {
+    const rules = { tolerance: value } as unknown as HPAScalingRules; // the interface says string; YAML may carry a number
+    expect(resolveBehavior({ scaleDown: rules }, 300).scaleDown.tolerance).toBe(expected);
+  });
+
   it('is cached per behavior object and per downscale flag', () => {
     const b: HorizontalPodAutoscalerBehavior = {};
     expect(resolveBehavior(b, 300)).toBe(resolveBehavior(b, 300));
