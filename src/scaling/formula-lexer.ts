@@ -75,7 +75,7 @@ function skipSpaceAndComments(source: string, start: number): number {
   let i = start;
   for (;;) {
     const c = source[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    if (c !== undefined && /\s/.test(c)) {
       i++;
     } else if (c === '/' && source[i + 1] === '/') {
       while (i < source.length && source[i] !== '\n') i++;

@@ -247,6 +247,11 @@ describe('syntax errors carry the column', () => {
     expect(compileError(formula)).toContain(message);
   });
 
+  it('counts columns in characters, not UTF-16 units, and treats tabs and non-breaking spaces as blanks', () => {
+    expect(compileError('"ü😀" + )')).toBe('unexpected ")" at column 8'); // 😀 is two UTF-16 units, one column
+    expect(value('\t1\u00a0+ 2')).toBe(3);
+  });
+
   it('reports line and column as numbers too', () => {
     const compiled = compileFormula('queue_a +\n  )', TRIGGERS);
     expect(compiled.ok ? undefined : [compiled.line, compiled.column]).toEqual([2, 3]);
