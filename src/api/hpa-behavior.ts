@@ -1,5 +1,6 @@
 // autoscaling/v2 HorizontalPodAutoscalerBehavior, as KEDA copies it verbatim from
 // spec.advanced.horizontalPodAutoscalerConfig.behavior into the HPA it generates.
+import { z } from 'zod';
 
 export type ScalingPolicyType = 'Pods' | 'Percent';
 export type ScalingPolicySelect = 'Max' | 'Min' | 'Disabled';
@@ -25,3 +26,25 @@ export interface HorizontalPodAutoscalerBehavior {
   readonly scaleUp?: HPAScalingRules;
   readonly scaleDown?: HPAScalingRules;
 }
+
+// Schema of the same structure, as spec.advanced.horizontalPodAutoscalerConfig.behavior accepts it.
+// The ranges are the HPA API's own: KEDA copies the block verbatim, so a value out of range would
+// only fail later, when the HPA is written.
+
+export const hpaScalingPolicySchema = z.object({
+  type: z.enum(['Pods', 'Percent']),
+  value: z.int32().min(1),
+  periodSeconds: z.int32().min(1).max(1800),
+});
+
+export const hpaScalingRulesSchema = z.object({
+  stabilizationWindowSeconds: z.int32().min(0).max(3600).exactOptional(),
+  selectPolicy: z.enum(['Max', 'Min', 'Disabled']).exactOptional(),
+  policies: z.array(hpaScalingPolicySchema).exactOptional(),
+  tolerance: z.union([z.string(), z.number()]).exactOptional(),
+});
+
+export const hpaBehaviorSchema = z.object({
+  scaleUp: hpaScalingRulesSchema.exactOptional(),
+  scaleDown: hpaScalingRulesSchema.exactOptional(),
+});
