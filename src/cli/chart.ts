@@ -28,7 +28,7 @@ export function renderStepChart(points: readonly ChartPoint[], options: ChartOpt
     lines.push(`${axis.padStart(label)} |${bar}`);
   }
   lines.push(`${'0'.padStart(label)} +${'-'.repeat(width)}`);
-  const endLabel = `${formatSeconds(end)}`;
+  const endLabel = formatSeconds(end);
   lines.push(`${' '.repeat(label + 2)}0s${' '.repeat(Math.max(1, width - 2 - endLabel.length))}${endLabel}`);
   return `${lines.join('\n')}\n`;
 }
