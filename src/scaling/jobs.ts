@@ -173,7 +173,7 @@ export interface EffectiveScale {
 /**
  * Strategy table of keda.md 3, with `running` already reduced by minReplicaCount (r = running − min):
  * default maxScale − r; custom min(maxScale − deduction − trunc(r × pct), cap); accurate
- * maxScale + r − p > cap ? cap − r : maxScale − p; eager min(cap − r − p, maxScale) with scaleTo = cap.
+ * maxScale + r > cap ? cap − r : maxScale − p; eager min(cap − r − p, maxScale) with scaleTo = cap.
  */
 export function strategyEffectiveMaxScale(
   spec: JobScalingSpec,
@@ -190,7 +190,8 @@ export function strategyEffectiveMaxScale(
       return { effectiveMaxScale: Math.min(maxScale - deduction - Math.trunc(r * pct), cap), scaleTo };
     }
     case 'accurate':
-      return { effectiveMaxScale: maxScale + r - pending > cap ? cap - r : maxScale - pending, scaleTo };
+      // KEDA's code (not its docs' table) leaves pending jobs out of the cap test: maxScale + r > cap.
+      return { effectiveMaxScale: maxScale + r > cap ? cap - r : maxScale - pending, scaleTo };
     case 'eager':
       return { effectiveMaxScale: Math.min(cap - r - pending, maxScale), scaleTo: cap };
     default:
