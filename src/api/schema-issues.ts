@@ -22,7 +22,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return value === undefined ? 'nothing' : typeof value;
 }
 
 function invalidType(issue: Extract<Issue, { code: 'invalid_type' }>): string {

@@ -19,6 +19,26 @@ function unwrap(schema: AnySchema): AnySchema {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const prefixLength = (a: string, b: string): number => {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n]?.toLowerCase() === b[n]?.toLowerCase()) n++;
+  return n;
+};
+
+/** A truncated name (maxReplicas for maxReplicaCount) is too far for edit distance but shares almost all of its start. */
+function sharedPrefix(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestLength = Math.max(4, key.length - 2) - 1;
+  for (const candidate of known) {
+    const length = prefixLength(key, candidate);
+    if (length > bestLength) {
+      best = candidate;
+      bestLength = length;
+    }
+  }
+  return best;
+}
+
 function walkObject(schema: z.ZodObject, value: Record<string, unknown>, path: string, out: Problem[]): void {
   const shape = schema.shape as Record<string, AnySchema>;
   const open = schema.def.catchall !== undefined && !(schema.def.catchall instanceof z.ZodNever);
@@ -28,8 +48,7 @@ function walkObject(schema: z.ZodObject, value: Record<string, unknown>, path: s
     if (childSchema !== undefined) collectUnknownFields(childSchema, child, childPath, out);
     else if (!open) {
       const known = Object.keys(shape);
-      // A truncated name (maxReplicas for maxReplicaCount) is too far for edit distance alone.
-      const suggestion = nearest(key, known) ?? known.find((k) => k.toLowerCase().startsWith(key.toLowerCase()));
+      const suggestion = nearest(key, known) ?? sharedPrefix(key, known);
       const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : '';
       out.push(warning(childPath, `unknown field "${key}"${hint}: Kubernetes drops it`));
     }
