@@ -77,8 +77,8 @@ export function findValue(name: string, spec: ParamSpec, input: TriggerValues): 
 /** Where the user should set a missing parameter, for the problem's path. */
 function homePath(name: string, spec: ParamSpec): string {
   if (spec.sources.includes('metadata')) return `metadata.${name}`;
-  if (spec.sources.includes('fromEnv')) return `metadata.${name}${FROM_ENV}`;
-  return `authParams.${name}`;
+  if (spec.sources.includes('authParams')) return `authParams.${name}`;
+  return `metadata.${name}${FROM_ENV}`;
 }
 
 /** "metadata.x, metadata.xFromEnv or a TriggerAuthentication parameter "x"" — every place a value may be set. */
