@@ -12,6 +12,11 @@ export interface CliIO {
 
 /** The process's real streams. */
 export function processIO(): CliIO {
+  // A closed pipe (`tide simulate … | head`) ends the output quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
