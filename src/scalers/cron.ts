@@ -115,13 +115,28 @@ function nextAfter(spec: string, timezone: string, now: number): number {
   return expression.next().getTime();
 }
 
+// The verdict only changes at the next start or end, so it is reused until then: per-poll cost is a
+// map lookup instead of two timezone-aware schedule evaluations (~150 µs).
+interface Verdict {
+  readonly from: number;
+  readonly until: number;
+  readonly active: boolean;
+}
+const verdicts = new Map<string, Verdict>();
+
 /**
  * KEDA's cron activity at `now` (epoch ms): active iff the next end comes before the next start, both
  * strictly after now in the timezone; the value is desiredReplicas when active, else 0.
  */
 export function cronActivity(window: CronWindow, now: number): { active: boolean; value: number } {
-  const nextStart = nextAfter(window.start, window.timezone, now);
-  const nextEnd = nextAfter(window.end, window.timezone, now);
-  const active = !(nextStart < nextEnd);
-  return { active, value: active ? window.desiredReplicas : 0 };
+  const key = `${window.timezone}\n${window.start}\n${window.end}`;
+  let verdict = verdicts.get(key);
+  if (!verdict || now < verdict.from || now >= verdict.until) {
+    const nextStart = nextAfter(window.start, window.timezone, now);
+    const nextEnd = nextAfter(window.end, window.timezone, now);
+    if (verdicts.size >= MAX_CACHED) verdicts.clear();
+    verdict = { from: now, until: Math.min(nextStart, nextEnd), active: !(nextStart < nextEnd) };
+    verdicts.set(key, verdict);
+  }
+  return { active: verdict.active, value: verdict.active ? window.desiredReplicas : 0 };
 }

@@ -133,13 +133,11 @@ function absent(name: string, spec: ParamSpec, input: TriggerValues): Outcome {
   const path = homePath(name, spec);
   const assumed = assumable(name, spec, input);
   if (assumed) return { status: 'assumed', value: placeholderValue(spec, assumed.placeholder), path: assumed.path, problems: [] };
-  if (spec.presence === 'default') return { status: 'ok', value: spec.defaultValue, path, problems: [] };
-  if (spec.presence === 'requiredUnlessMetricSource' && input.metricSource) return { status: 'ok', value: spec.zero, path, problems: [] };
   const hole = dangling(name, spec, input);
-  if (spec.presence === 'optional') {
-    const problems = hole ? [warning(hole.path, `env var "${hole.envName}" is not set or empty in the scale target's container; ${name} is left unset`)] : [];
-    return { status: 'absent', value: undefined, path, problems };
-  }
+  const unset = hole ? [warning(hole.path, `env var "${hole.envName}" is not set or empty in the scale target's container; ${name} keeps its default`)] : [];
+  if (spec.presence === 'default') return { status: 'ok', value: spec.defaultValue, path, problems: unset };
+  if (spec.presence === 'requiredUnlessMetricSource' && input.metricSource) return { status: 'ok', value: spec.zero, path, problems: unset };
+  if (spec.presence === 'optional') return { status: 'absent', value: undefined, path, problems: unset };
   if (hole) {
     return { status: 'failed', value: undefined, path: hole.path, problems: [problem(hole.path, `env var "${hole.envName}" is not set or empty in the scale target's container, and ${name} is required`)] };
   }

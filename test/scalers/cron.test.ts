@@ -104,3 +104,17 @@ describe('cronActivity: active iff the next end comes before the next start', ()
     expect(cronActivity(kolkata, Date.UTC(2024, 2, 10, 0, 0)).active).toBe(false);
   });
 });
+
+test('a cached verdict is reused only inside its interval: stepping minute by minute across 20:00 IST flips exactly once', () => {
+  const window = { ...kolkata, start: '0 6 * * *', end: '0 20 * * *' };
+  const at = (h: number, m: number): number => Date.UTC(2024, 5, 1, h, m) - 330 * 60_000; // IST → UTC
+  const flips: string[] = [];
+  let previous = cronActivity(window, at(19, 50)).active;
+  for (let minute = 51; minute < 60 + 15; minute++) {
+    const now = at(19, minute);
+    const { active } = cronActivity(window, now);
+    if (active !== previous) flips.push(new Date(now + 330 * 60_000).toISOString().slice(11, 16));
+    previous = active;
+  }
+  expect(flips).toEqual(['20:00']);
+});

@@ -160,3 +160,11 @@ describe('assume (offline validation)', () => {
     ]);
   });
 });
+
+test('an optional FromEnv key pointing at a missing env var warns and the default stays', () => {
+  const r = parsed(demo.parse({ ...base, metadata: { ...base.metadata, limitFromEnv: 'GONE' }, env: {} }));
+  expect([r.params.limit, r.warnings.map((w) => `${w.path}: ${w.message}`)]).toEqual([
+    undefined,
+    [`metadata.limitFromEnv: env var "GONE" is not set or empty in the scale target's container; limit keeps its default`],
+  ]);
+});
