@@ -30,10 +30,9 @@ export function parseQuantity(text: string): { milli: number } | { error: string
   return { milli: Number(milli) };
 }
 
-/** Milli-units of a float the way KEDA turns a scaler's float into a Quantity (NaN, ±Inf, negatives → 0). */
+/** Milli-units of a scaler's float value as KEDA makes its Quantity: `int64(value * 1000)`, truncated; NaN/±Inf → 0. */
 export function milliFromFloat(value: number): number {
-  if (!Number.isFinite(value) || value <= 0) return 0;
-  return Math.round(value * 1000);
+  return Number.isFinite(value) ? Math.trunc(value * 1000) : 0;
 }
 
 /** Canonical DecimalSI text of a milli quantity, as Kubernetes prints it: 5000 → "5", 1500 → "1500m", 5e6 → "5k". */

@@ -3,6 +3,7 @@
 // KEDA polls at pollingInterval, the HPA syncs on its own period (keda mode), pods become ready after
 // a delay, and every replica change is applied at once.
 
+import { milliFromFloat } from '../api/quantity.js';
 import { evaluate, type EvaluateInput, type Observation, type TriggerObservation, type TriggerResult } from '../scaling/evaluate.js';
 import { decideScaledObject, type ExecutorSpec, type ExecutorState } from '../scaling/executor.js';
 import type { HealthMap } from '../scaling/fallback.js';
@@ -139,7 +140,7 @@ function resultOf(trigger: SimulatedTrigger, values: readonly (number | null)[],
   if (trigger.compute) return trigger.compute(now);
   const value = trigger.column === undefined ? undefined : values[trigger.column];
   if (value === null || value === undefined) return { error: `no value in the trace for ${trigger.label}` };
-  return { valueMilli: Math.round(value * 1000) };
+  return { valueMilli: milliFromFloat(value) };
 }
 
 interface HpaRun {
@@ -193,7 +194,7 @@ function hpaMetrics(model: SimulationModel, observation: Observation, cursor: Tr
       name: trigger.observation.metricName,
       targetType: 'Value',
       targetMilli: trigger.observation.targetMilli,
-      ...(value === null || value === undefined ? { error: `no value in the trace for ${trigger.label}` } : { valueMilli: Math.round(value * 1000) }),
+      ...(value === null || value === undefined ? { error: `no value in the trace for ${trigger.label}` } : { valueMilli: milliFromFloat(value) }),
     });
   }
   return metrics;

@@ -46,11 +46,12 @@ describe('formatQuantity (canonical DecimalSI)', () => {
   });
 });
 
-describe('milliFromFloat (KEDA float → Quantity)', () => {
+describe('milliFromFloat (KEDA float → Quantity, truncated)', () => {
   it.each([
     [2.5, 2500],
     [0.0004, 0],
-    [-1, 0],
+    [0.0019, 1],
+    [-1, -1000],
     [Number.NaN, 0],
     [Number.POSITIVE_INFINITY, 0],
   ])('%d → %d', (value, milli) => {
