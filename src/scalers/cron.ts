@@ -23,6 +23,8 @@ export const cron = defineScaler({
   ],
   metricName: (p) => `cron-${p.timezone}-${cronNamePart(p.start)}-${cronNamePart(p.end)}`,
   target: () => ({ value: milliFromInt(1), activation: 0 }),
+  // A pure function of the clock: no connection.
+  read: (_connection, p, ctx) => cronActivity(p, ctx.now),
 });
 
 /** KEDA's parseCronTimeFormat: spaces dropped, `*`→x, `/`→Sl, `?`→Qm, `,`→Cm. */

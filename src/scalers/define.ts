@@ -82,8 +82,33 @@ export interface SpecContext extends RuleContext {
   readonly triggerIndex: number;
 }
 
+/** What `connect` gets besides the parameters. */
+export interface ConnectContext {
+  /** Aborted when the call times out or the scaler is closed. */
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  /** The trigger's raw metadata (the external scaler forwards it as scalerMetadata). */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly scaledObject: { readonly name: string; readonly namespace: string };
+}
+
+/** What `read` gets besides the connection and parameters. */
+export interface ReadContext extends ConnectContext {
+  /** Epoch milliseconds of this poll. */
+  readonly now: number;
+  /** The trigger's External metric name (`s0-azure-queue-orders`). */
+  readonly metricName: string;
+}
+
+/** One read of a scaler: the metric value as a float, as KEDA's scalers return it, and its own activity when it has one. */
+export interface Reading {
+  readonly value: number;
+  /** Omitted: active iff value > activation target (KEDA's usual rule). */
+  readonly active?: boolean;
+}
+
 /** A scaler declaration: parameters first, then one small function per concern. */
-export interface ScalerDeclaration<S extends ParamShape, D> {
+export interface ScalerDeclaration<S extends ParamShape, D, C = undefined> {
   readonly type: string;
   /** Other trigger types served by the same declaration (KEDA's redis-cluster, redis-sentinel, …). */
   readonly aliases?: readonly string[];
@@ -99,15 +124,30 @@ export interface ScalerDeclaration<S extends ParamShape, D> {
   /** Allowed trigger metricType values (default AverageValue, Value). */
   readonly metricTypes?: readonly MetricTargetType[];
   readonly metricTypeRequired?: boolean;
+  /** Opens the connection reused across polls (omit for scalers that need none, such as cron). */
+  readonly connect?: (params: D, ctx: ConnectContext) => Promise<C> | C;
+  /** Reads the current value; throwing is a scaler failure (it feeds fallback), never a crash. */
+  readonly read?: (connection: C, params: D, ctx: ReadContext) => Promise<Reading> | Reading;
+  readonly close?: (connection: C) => Promise<void> | void;
+  /** Push scalers: call onActive as soon as the source turns active; returns an unsubscribe function. */
+  readonly subscribe?: (connection: C, params: D, onActive: () => void) => () => void;
 }
 
 /** Parse outcome: typed parameters and metric specs, or every problem found. */
 export type ParseResult<D> =
-  | { readonly ok: true; readonly params: D; readonly metricSpecs: readonly MetricSpec[]; readonly warnings: readonly Problem[]; readonly assumed: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly params: D;
+      readonly metricSpecs: readonly MetricSpec[];
+      readonly warnings: readonly Problem[];
+      readonly assumed: readonly string[];
+      /** Values of secret parameters, for scrubbing them from read errors. */
+      readonly secrets: readonly string[];
+    }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 /** A declaration with its parse function. */
-export interface Scaler<S extends ParamShape = ParamShape, D = unknown> extends ScalerDeclaration<S, D> {
+export interface Scaler<S extends ParamShape = ParamShape, D = unknown, C = undefined> extends ScalerDeclaration<S, D, C> {
   readonly parse: (input: ParseInput) => ParseResult<D>;
 }
 
@@ -124,7 +164,7 @@ export function caution(param: string, message: string): Issue {
 }
 
 /** Declares a scaler type; see src/scalers/azure-queue.ts for the shape of a scaler file. */
-export function defineScaler<S extends ParamShape, D = ParamsOf<S>>(declaration: ScalerDeclaration<S, D>): Scaler<S, D> {
+export function defineScaler<S extends ParamShape, D = ParamsOf<S>, C = undefined>(declaration: ScalerDeclaration<S, D, C>): Scaler<S, D, C> {
   return { ...declaration, parse: (input) => parseTrigger(declaration, input) };
 }
 
@@ -165,7 +205,7 @@ function scrub(problems: readonly Problem[], secrets: readonly string[]): Proble
   return problems.map((p) => ({ ...p, message: hidden.reduce((m, s) => m.split(s).join('***'), p.message) }));
 }
 
-function externalSpecs<S extends ParamShape, D>(declaration: ScalerDeclaration<S, D>, params: D, ctx: SpecContext): readonly MetricSpec[] {
+function externalSpecs<S extends ParamShape, D, C>(declaration: ScalerDeclaration<S, D, C>, params: D, ctx: SpecContext): readonly MetricSpec[] {
   if (declaration.metricSpecs) return declaration.metricSpecs(params, ctx);
   if (!declaration.metricName || !declaration.target) throw new Error(`scaler ${declaration.type} declares neither metricSpecs nor metricName and target`);
   const target = declaration.target(params);
@@ -178,7 +218,7 @@ function externalSpecs<S extends ParamShape, D>(declaration: ScalerDeclaration<S
   }];
 }
 
-function parseTrigger<S extends ParamShape, D>(declaration: ScalerDeclaration<S, D>, input: ParseInput): ParseResult<D> {
+function parseTrigger<S extends ParamShape, D, C>(declaration: ScalerDeclaration<S, D, C>, input: ParseInput): ParseResult<D> {
   const resolution = resolveParams(declaration.params, {
     metadata: input.metadata,
     authParams: input.authParams ?? {},
@@ -205,5 +245,5 @@ function parseTrigger<S extends ParamShape, D>(declaration: ScalerDeclaration<S,
   const clean = scrub(problems, resolution.secrets);
   if (hasErrors(clean)) return { ok: false, problems: clean };
   const derived = declaration.derive ? declaration.derive(params, ctx) : (params as unknown as D);
-  return { ok: true, params: derived, metricSpecs: externalSpecs(declaration, derived, ctx), warnings: clean, assumed };
+  return { ok: true, params: derived, metricSpecs: externalSpecs(declaration, derived, ctx), warnings: clean, assumed, secrets: resolution.secrets };
 }

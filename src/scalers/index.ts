@@ -1,7 +1,7 @@
 // Registry of scaler declarations by trigger type, including KEDA's aliases that share a declaration.
 
 import { nearest } from '../api/nearest.js';
-import type { ParseInput, ParseResult, ScalerDeclaration } from './define.js';
+import type { ConnectContext, ParseInput, ParseResult, ReadContext, Reading, ScalerDeclaration } from './define.js';
 import type { ParamShape } from './param.js';
 import { azureBlob } from './azure-blob.js';
 import { azureQueue } from './azure-queue.js';
@@ -21,6 +21,12 @@ export interface AnyScaler {
   readonly params: ParamShape;
   readonly metricTypes?: ScalerDeclaration<ParamShape, unknown>['metricTypes'];
   readonly parse: (input: ParseInput) => ParseResult<unknown>;
+  // Parameters and connections are typed per declaration; erased here as `never` in, `unknown` out.
+  // Only src/scalers/instance.ts calls these, always with what parse() and connect() returned.
+  readonly connect?: (params: never, ctx: ConnectContext) => unknown;
+  readonly read?: (connection: never, params: never, ctx: ReadContext) => Promise<Reading> | Reading;
+  readonly close?: (connection: never) => Promise<void> | void;
+  readonly subscribe?: (connection: never, params: never, onActive: () => void) => () => void;
 }
 
 const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory];
