@@ -2,10 +2,11 @@
 import { createRequire } from 'node:module';
 import type { Command } from './command.js';
 import { ExitCode, InputError, UsageError, processIO, type CliIO } from './io.js';
+import { scalerCommand } from './scaler.js';
 import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
 
-const COMMANDS: readonly Command[] = [validateCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [validateCommand, simulateCommand, scalerCommand];
 
 function version(): string {
   const require = createRequire(import.meta.url);

@@ -38,6 +38,11 @@ export function scalerFor(type: string): AnyScaler | undefined {
   return BY_TYPE.get(type);
 }
 
+/** Every scaler declaration once (aliases not repeated), in registry order. */
+export function allScalers(): readonly AnyScaler[] {
+  return SCALERS;
+}
+
 /** Every trigger type tide can parse, aliases included, sorted. */
 export function knownScalerTypes(): string[] {
   return [...BY_TYPE.keys()].sort();
