@@ -157,7 +157,17 @@ export function resolveParam(name: string, declared: AnyParam, input: TriggerVal
     return { status: 'failed', value: undefined, path: found.path, problems: [problem(found.path, `${describe(found, spec)} ${converted.error}`)] };
   }
   const problems = spec.deprecated !== undefined ? [warning(found.path, `is deprecated: ${spec.deprecated}`)] : [];
-  return { status: 'ok', value: converted.value, path: found.path, problems };
+  return { status: 'ok', value: converted.value, path: found.path, problems: [...problems, ...shadowed(name, spec, input, found)] };
+}
+
+/** KEDA silently takes the first source holding a value; say so when the user set more than one. */
+function shadowed(name: string, spec: ParamSpec, input: TriggerValues, used: Found): Problem[] {
+  const others = spec.sources
+    .flatMap((source) => names(name, spec).map((key) => findIn(source, key, input)))
+    .filter((f): f is Found => f !== undefined && f.path !== used.path);
+  if (others.length === 0) return [];
+  const all = [used, ...others].map((f) => f.path).join(' and ');
+  return [warning(used.path, `${name} is set in ${all}; the value from ${used.path} is used (KEDA's lookup order)`)];
 }
 
 /** Resolves every declared parameter of a trigger. */

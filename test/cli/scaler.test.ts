@@ -22,6 +22,12 @@ describe('tide scaler check', () => {
     expect(run.stderr).not.toContain('supersecretkey');
   });
 
+  it('warns when a parameter is set twice (metadata and FromEnv): KEDA takes the first in its lookup order', async () => {
+    const run = await runCli(['scaler', 'check', 'azure-queue', '--metadata', 'queueName=q', '--metadata', 'connection=a=b', '--metadata', 'connectionFromEnv=X', '--env', 'X=c=d']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('metadata.connection: connection is set in metadata.connection and metadata.connectionFromEnv; the value from metadata.connection is used');
+  });
+
   it.each([
     [['scaler', 'check', 'azure-queu'], 'unknown trigger type "azure-queu"; did you mean "azure-queue"?'],
     [['scaler', 'check', 'azure-queue', '--metadata', 'novalue'], '--metadata takes key=value, got "novalue"'],
