@@ -5,6 +5,7 @@ import type { ConnectContext, ParseInput, ParseResult, ReadContext, Reading, Sca
 import type { ParamShape } from './param.js';
 import { azureBlob } from './azure-blob.js';
 import { azureQueue } from './azure-queue.js';
+import { azureServiceBus } from './azure-servicebus.js';
 import { cpu, memory } from './cpu-memory.js';
 import { cron } from './cron.js';
 import { kafka } from './kafka.js';
@@ -29,7 +30,7 @@ export interface AnyScaler {
   readonly subscribe?: (connection: never, params: never, onActive: () => void) => () => void;
 }
 
-const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory];
+const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, azureServiceBus, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory];
 
 const BY_TYPE: ReadonlyMap<string, AnyScaler> = new Map(SCALERS.flatMap((s) => [s.type, ...(s.aliases ?? [])].map((t) => [t, s] as const)));
 
