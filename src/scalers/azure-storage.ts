@@ -51,3 +51,9 @@ export function checkStorageCredential(
   if (podIdentity === 'azure-workload') return p.accountName === undefined ? issue('accountName', 'required with azure-workload pod identity') : undefined;
   return { path: 'authenticationRef', message: `pod identity provider "${podIdentity}" is not supported by ${type} (use none or azure-workload)` };
 }
+
+/** Why a trigger without a connection string cannot connect: tide has no Azure AD token source yet. */
+export function unsupportedIdentity(type: string, accountName: string | undefined, endpointSuffix: string): string {
+  const account = accountName !== undefined ? ` for https://${accountName}.${endpointSuffix}` : '';
+  return `${type}: pod identity azure-workload${account} is not supported by tide yet; give a connection string (connection, connectionFromEnv or a TriggerAuthentication parameter "connection")`;
+}
