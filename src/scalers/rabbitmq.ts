@@ -4,6 +4,7 @@ import { defineScaler, issue, type IssueResult } from './define.js';
 import { param } from './param.js';
 import { milliFromFloatTarget } from './metric-name.js';
 import type { RabbitMode } from './rabbitmq-values.js';
+import { closeRabbit, connectRabbit, readRabbit } from './rabbitmq-read.js';
 
 const MODES = ['QueueLength', 'MessageRate', 'DeliverGetRate', 'PublishedToDeliveredRatio', 'ExpectedQueueConsumptionTime'] as const;
 const DEFAULT_QUEUE_LENGTH = 20;
@@ -59,6 +60,9 @@ export const rabbitmq = defineScaler({
   }),
   metricName: (p) => `rabbitmq-${goQueryEscape(p.queueName)}`,
   target: (p) => ({ value: milliFromFloatTarget(p.value), activation: milliFromFloatTarget(p.activationValue) }),
+  connect: (p, ctx) => connectRabbit(p, ctx),
+  read: (connection, p, ctx) => readRabbit(connection, p, ctx.signal),
+  close: (connection) => closeRabbit(connection),
 });
 
 /** The URL scheme of a host, lower-cased as Go's url.Parse does ("" when there is none). */
