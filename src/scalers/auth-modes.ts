@@ -74,3 +74,27 @@ export function checkAuthModes<P extends AuthParams>(rule: RuleFactory<P>): Rule
   const needs = Object.keys(authModeParams) as (keyof AuthParams)[];
   return [rule(needs, (p, ctx): IssueResult => checkModes(p, ctx.podIdentity))];
 }
+
+/** The authModes parameters as a scaler's derive() hands them over: modes already parsed. */
+export type HttpAuth = Omit<AuthParams, 'authModes'> & { readonly authModes: readonly AuthMode[] };
+
+/** Request headers the enabled modes add (bearer, basic, custom, apiKey in a header), as KEDA sets them. */
+export function authHeaders(auth: HttpAuth): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const on = (mode: AuthMode): boolean => auth.authModes.includes(mode);
+  if (on('bearer') && auth.bearerToken !== undefined) headers.authorization = `Bearer ${auth.bearerToken}`;
+  else if (on('basic') && auth.username !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64')}`;
+  }
+  if (on('custom') && auth.customAuthHeader !== undefined && auth.customAuthValue !== undefined) headers[auth.customAuthHeader] = auth.customAuthValue;
+  if (on('apiKey') && auth.apiKey !== undefined && auth.method !== 'query') headers[auth.keyParamName ?? 'X-API-KEY'] = auth.apiKey;
+  return headers;
+}
+
+/** The URL with the API key added as a query parameter when apiKey mode uses `method: query`. */
+export function withApiKeyQuery(url: string, auth: HttpAuth): string {
+  if (!auth.authModes.includes('apiKey') || auth.apiKey === undefined || auth.method !== 'query') return url;
+  const target = new URL(url);
+  target.searchParams.set(auth.keyParamName ?? 'api_key', auth.apiKey);
+  return target.toString();
+}

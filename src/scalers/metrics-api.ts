@@ -4,6 +4,8 @@ import { defineScaler, issue, type IssueResult } from './define.js';
 import { param } from './param.js';
 import { milliFromFloatTarget } from './metric-name.js';
 import { authModeParams, checkAuthModes, parseAuthModes } from './auth-modes.js';
+import { HttpClient, describeUrl } from './http-client.js';
+import { valueFromBody } from './metrics-api-values.js';
 
 /** The metrics-api scaler declaration. */
 export const metricsApi = defineScaler({
@@ -29,6 +31,23 @@ export const metricsApi = defineScaler({
   derive: (p) => ({ ...p, authModes: parseAuthModes(p.authModes).modes }),
   metricName: (p) => `metric-api-${p.valueLocation}`,
   target: (p) => ({ value: milliFromFloatTarget(p.targetValue), activation: milliFromFloatTarget(p.activationTargetValue) }),
+  connect: (p) => {
+    if (p.aggregateFromKubeServiceEndpoints) {
+      throw new Error('aggregateFromKubeServiceEndpoints needs Kubernetes (it reads the EndpointSlices of the Service); tide cannot use it outside a cluster yet');
+    }
+    return new HttpClient({ unsafeSsl: p.unsafeSsl, auth: p });
+  },
+  async read(client, p, ctx) {
+    const response = await client.get(p.url, { signal: ctx.signal, timeoutMs: p.timeout ?? ctx.timeoutMs });
+    if (response.status !== 200) throw new Error(`error requesting metrics endpoint: ${describeUrl(new URL(p.url))}: api returned ${response.status}`);
+    const found = valueFromBody(response.body, p.valueLocation, p.format);
+    if ('error' in found) throw new Error(`error requesting metrics endpoint: ${found.error}`);
+    // KEDA compares the float, not the milli-quantity.
+    return { value: found.value, active: found.value > p.activationTargetValue };
+  },
+  close: (client) => {
+    client.close();
+  },
 });
 
 /** The URL must be http(s); aggregating over a Service's endpoints needs a `<service>.<namespace>` host. */
