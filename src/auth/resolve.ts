@@ -9,7 +9,7 @@ import type { ClusterTriggerAuthentication, TriggerAuthentication, TriggerAuthen
 import type { ContainerEnv, ContainerEnvLookup } from './container-env.js';
 import { scrub, type Outcome } from './outcome.js';
 import { errorMessage, type AuthSources } from './sources.js';
-import { boundTokenStep, configMapStep, envStep, filePathStep, oauth2Step, secretStep, unsupportedStep, type StepContext } from './steps.js';
+import { boundTokenStep, configMapStep, envStep, filePathStep, oauth2Step, podIdentityStep, secretStep, unsupportedStoresStep, type StepContext } from './steps.js';
 import { resolveVaultSecrets } from './vault.js';
 
 /** KEDA_CLUSTER_OBJECT_NAMESPACE's default: where KEDA itself runs. */
@@ -99,16 +99,17 @@ async function runSteps(spec: TriggerAuthenticationSpec, ctx: StepContext, input
     ? Promise.resolve<Outcome>({ values: [], failures: [] })
     : resolveVaultSecrets(vault, { sources: ctx.sources, namespace: input.scaledObjectNamespace, defaultToken: input.vaultToken, timeoutMs: input.timeoutMs ?? 3000 });
   const results = await Promise.all([
-    Promise.resolve(unsupportedStep(spec)), // podIdentity first; the unsupported secret stores set no values
+    Promise.resolve(podIdentityStep(spec)),
     envStep(spec, ctx),
     filePathStep(spec, ctx),
     configMapStep(spec, ctx),
     secretStep(spec, ctx),
     vaultOutcome,
+    Promise.resolve(unsupportedStoresStep(spec)), // Azure Key Vault, GCP and AWS secret managers
     boundTokenStep(spec, ctx),
     oauth2Step(spec.oauth2, ctx),
   ]);
-  const secretSteps = new Set([2, 4, 5, 6, 7]);
+  const secretSteps = new Set([2, 4, 5, 7, 8]); // filePath, secret, Vault, bound token, oauth2
   return results.map((outcome, i) => ({ outcome, secret: secretSteps.has(i) }));
 }
 

@@ -151,13 +151,19 @@ export async function oauth2Step(oauth2: OAuth2 | undefined, ctx: StepContext): 
   return out;
 }
 
-/** Providers tide does not implement: a failure naming the parameters left unresolved. */
-export function unsupportedStep(spec: TriggerAuthenticationSpec): Outcome {
+/** `podIdentity`: only `none` is implemented; any other provider is a failure, not a silent no-op. */
+export function podIdentityStep(spec: TriggerAuthenticationSpec): Outcome {
   const out = outcome();
   const provider = spec.podIdentity?.provider;
   if (provider !== undefined && provider !== 'none') {
     out.failures.push({ field: 'podIdentity.provider', message: `pod identity provider "${provider}" is not supported by tide yet` });
   }
+  return out;
+}
+
+/** Secret stores tide does not implement: a failure naming the parameters left unresolved. */
+export function unsupportedStoresStep(spec: TriggerAuthenticationSpec): Outcome {
+  const out = outcome();
   const providers: [string, string, readonly { parameter: string }[] | undefined][] = [
     ['azureKeyVault', 'Azure Key Vault', spec.azureKeyVault?.secrets],
     ['gcpSecretManager', 'GCP Secret Manager', spec.gcpSecretManager?.secrets],
