@@ -4,6 +4,8 @@
 import { defineScaler } from './define.js';
 import { param } from './param.js';
 import { milliFromInt } from './metric-name.js';
+import { closeRedis, connectRedis } from './redis-client.js';
+import { streamCount } from './redis-read.js';
 import { checkRedisAddresses, checkRedisTLS, redisAddresses, redisConnectionParams, redisTLSEnabled } from './redis-connection.js';
 
 /** What a redis-streams trigger measures: XINFO GROUPS lag, XPENDING count, or XLEN. */
@@ -44,4 +46,10 @@ export const redisStreams = defineScaler({
   },
   metricName: (p) => `redis-streams-${p.stream}`,
   target: (p) => ({ value: milliFromInt(p.targetCount), activation: milliFromInt(p.activationLagCount) }),
+  connect: (p, ctx) => connectRedis(p, ctx),
+  // KEDA: active iff the count > activationLagCount, in every mode (the default rule).
+  read: async (client, p) => ({ value: await streamCount(client, p) }),
+  close: (client) => {
+    closeRedis(client);
+  },
 });

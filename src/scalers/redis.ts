@@ -3,6 +3,8 @@
 import { defineScaler } from './define.js';
 import { param } from './param.js';
 import { milliFromInt } from './metric-name.js';
+import { closeRedis, connectRedis } from './redis-client.js';
+import { listLength } from './redis-read.js';
 import { checkRedisAddresses, checkRedisTLS, redisAddresses, redisConnectionParams, redisTLSEnabled } from './redis-connection.js';
 
 /** The redis scaler declaration. */
@@ -22,4 +24,10 @@ export const redis = defineScaler({
   derive: (p) => ({ ...p, addresses: redisAddresses(p), tlsEnabled: redisTLSEnabled(p) }),
   metricName: (p) => `redis-${p.listName}`,
   target: (p) => ({ value: milliFromInt(p.listLength), activation: milliFromInt(p.activationListLength) }),
+  connect: (p, ctx) => connectRedis(p, ctx),
+  // Active iff length > activationListLength: the default rule.
+  read: async (client, p) => ({ value: await listLength(client, p.listName) }),
+  close: (client) => {
+    closeRedis(client);
+  },
 });
