@@ -4,6 +4,7 @@ import { defineScaler, issue, type IssueResult } from './define.js';
 import { param } from './param.js';
 import { milliFromInt } from './metric-name.js';
 import { checkKafkaAuth, kafkaAuthParams } from './kafka-auth.js';
+import { closeKafka, connectKafka, readKafkaLag } from './kafka-client.js';
 
 /** The kafka scaler declaration. */
 export const kafka = defineScaler({
@@ -45,6 +46,9 @@ export const kafka = defineScaler({
   }),
   metricName: (p) => (p.topic !== undefined ? `kafka-${p.topic}` : `kafka-${p.consumerGroup}-topics`),
   target: (p) => ({ value: milliFromInt(p.lagThreshold), activation: milliFromInt(p.activationLagThreshold) }),
+  connect: (p, ctx) => connectKafka(p, ctx.signal, ctx.timeoutMs),
+  read: (connection, p) => readKafkaLag(connection, p),
+  close: (connection) => closeKafka(connection),
 });
 
 // sarama's accepted versions: 0.a.b.c before 1.0, a.b.c since.
