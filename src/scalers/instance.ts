@@ -30,7 +30,10 @@ export interface MetricReading {
   readonly active: boolean;
 }
 
-/** A failed call to a source: the message names the trigger and carries no secret. */
+/**
+ * A failed call to a source: the message names the trigger and carries no secret. Scalers may throw
+ * one themselves to say which kind of failure it is; the trigger label is added here.
+ */
 export class ScalerError extends Error {
   override readonly name = 'ScalerError';
 
@@ -84,7 +87,7 @@ export class ScalerInstance {
     } catch (error) {
       // Like KEDA's cache rebuilding a failed scaler: the next poll starts from a fresh connection.
       await this.dropConnection();
-      throw error instanceof ScalerError ? error : this.error(error, 'read');
+      throw this.error(error, 'read');
     }
   }
 
@@ -100,7 +103,7 @@ export class ScalerInstance {
     this.connection ??= this.withTimeout('connect', (signal) => Promise.resolve(connect(this.parsed.params as never, this.context(signal)))).catch(
       (error: unknown) => {
         this.connection = undefined;
-        throw error instanceof ScalerError ? error : this.error(error, 'unreachable');
+        throw this.error(error, 'unreachable');
       },
     );
     return this.connection;
@@ -126,13 +129,13 @@ export class ScalerInstance {
 
   /** Runs one call with a deadline; the signal also fires when the scaler is closed. */
   private async withTimeout<T>(what: 'connect' | 'read', call: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
-    if (this.closed.signal.aborted) throw new ScalerError(`${this.label}: the scaler is closed`, 'read');
+    if (this.closed.signal.aborted) throw new ScalerError('the scaler is closed', 'read');
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const signal = AbortSignal.any([deadline, this.closed.signal]);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
-        reject(new ScalerError(`${this.label}: ${what} timed out after ${this.timeoutMs} ms`, 'unreachable'));
+        reject(new ScalerError(`${what} timed out after ${this.timeoutMs} ms`, 'unreachable'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -143,8 +146,10 @@ export class ScalerInstance {
     }
   }
 
-  private error(error: unknown, kind: ScalerError['kind']): ScalerError {
+  /** Labels any failure with the trigger and scrubs secrets; a ScalerError thrown by a scaler keeps its kind. */
+  private error(error: unknown, fallbackKind: ScalerError['kind']): ScalerError {
     const message = error instanceof Error ? error.message : String(error);
+    const kind = error instanceof ScalerError ? error.kind : fallbackKind;
     return new ScalerError(`${this.label}: ${scrubSecrets(message, this.parsed.secrets)}`, kind);
   }
 }
