@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { QueueClient } from '@azure/storage-queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_ACCOUNT } from '../../src/scalers/azure-connection.js';
 import { runCli } from '../helpers/cli.js';
+import { isAddressInUse, startAzurite, type Azurite } from '../servers/azurite.js';
 
 describe('tide scaler check', () => {
   it('prints one JSON line per metric spec with Quantity strings and the s<index>- prefix', async () => {
@@ -45,5 +48,56 @@ describe('tide scaler get', () => {
     const run = await runCli(['scaler', 'get', 'cron', '--metadata', 'timezone=UTC', '--metadata', 'start=* * * * *', '--metadata', 'end=0 0 1 1 *', '--metadata', 'desiredReplicas=3']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ metricName: 's0-cron-UTC-xxxxx-0011x', value: 0, target: 1, active: false });
+  });
+});
+
+describe('tide scaler get against Azurite', () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite({});
+  });
+  afterAll(async () => {
+    await azurite.stop();
+  });
+
+  it('prints the real length of a queue, reading the connection from --env', async () => {
+    const name = `cli${process.pid}q`;
+    const queue = new QueueClient(azurite.connection, name);
+    await queue.create();
+    for (let i = 0; i < 3; i++) await queue.sendMessage(`m${i}`);
+    const run = await runCli(['scaler', 'get', 'azure-queue', '--metadata', `queueName=${name}`, '--metadata', 'connectionFromEnv=AzureWebJobsStorage', '--env', `AzureWebJobsStorage=${azurite.connection}`]);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ metricName: `s0-azure-queue-${name}`, value: 3, target: 5, active: true });
+    expect(run.code).toBe(0);
+  });
+
+  it('a missing queue exits 1 naming the queue; an unreachable endpoint exits 3; neither prints the key', async () => {
+    const missing = await runCli(['scaler', 'get', 'azure-queue', '--metadata', 'queueName=nope', '--auth', `connection=${azurite.connection}`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('queue "nope" does not exist');
+    const closed = azurite.connection.replace(`:${azurite.queuePort}/`, ':1/');
+    const unreachable = await runCli(['scaler', 'get', 'azure-queue', '--metadata', 'queueName=q', '--auth', `connection=${closed}`, '--timeout', '1']);
+    expect(unreachable.code).toBe(3);
+    for (const run of [missing, unreachable]) expect(run.stderr).not.toContain(DEV_ACCOUNT.key);
+  });
+
+  it('UseDevelopmentStorage=true reads Azurite on its default ports (skipped when they are taken)', async (ctx) => {
+    let local: Azurite;
+    try {
+      local = await startAzurite({ blob: 10000, queue: 10001 });
+    } catch (error) {
+      if (isAddressInUse(error)) return ctx.skip();
+      throw error;
+    }
+    try {
+      const queue = new QueueClient(local.connection, `cli${process.pid}dev`);
+      await queue.create();
+      await queue.sendMessage('x');
+      await queue.sendMessage('y');
+      const run = await runCli(['scaler', 'get', 'azure-queue', '--metadata', `queueName=${queue.name}`, '--metadata', 'connectionFromEnv=AzureWebJobsStorage', '--env', 'AzureWebJobsStorage=UseDevelopmentStorage=true']);
+      expect(JSON.parse(run.stdout)).toMatchObject({ value: 2, active: true });
+    } finally {
+      await local.stop();
+    }
   });
 });
