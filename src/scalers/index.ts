@@ -4,6 +4,7 @@ import { nearest } from '../api/nearest.js';
 import type { ConnectContext, ParseInput, ParseResult, ReadContext, Reading, ScalerDeclaration } from './define.js';
 import type { ParamShape } from './param.js';
 import { azureBlob } from './azure-blob.js';
+import { azureEventHub } from './azure-eventhub.js';
 import { azureQueue } from './azure-queue.js';
 import { azureServiceBus } from './azure-servicebus.js';
 import { cpu, memory } from './cpu-memory.js';
@@ -30,7 +31,7 @@ export interface AnyScaler {
   readonly subscribe?: (connection: never, params: never, onActive: () => void) => () => void;
 }
 
-const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, azureServiceBus, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory];
+const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, azureServiceBus, azureEventHub, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory];
 
 const BY_TYPE: ReadonlyMap<string, AnyScaler> = new Map(SCALERS.flatMap((s) => [s.type, ...(s.aliases ?? [])].map((t) => [t, s] as const)));
 
