@@ -9,8 +9,13 @@ import { azureQueue } from './azure-queue.js';
 import { azureServiceBus } from './azure-servicebus.js';
 import { cpu, memory } from './cpu-memory.js';
 import { cron } from './cron.js';
+import { external } from './external.js';
+import { externalPush } from './external-push.js';
 import { kafka } from './kafka.js';
 import { metricsApi } from './metrics-api.js';
+import { mysqlScaler } from './mysql.js';
+import { natsJetStream } from './nats-jetstream.js';
+import { postgresql } from './postgresql.js';
 import { prometheus } from './prometheus.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis } from './redis.js';
@@ -31,7 +36,7 @@ export interface AnyScaler {
   readonly subscribe?: (connection: never, params: never, onActive: () => void) => () => void;
 }
 
-const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, azureServiceBus, azureEventHub, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory];
+const SCALERS: readonly AnyScaler[] = [azureQueue, azureBlob, azureServiceBus, azureEventHub, rabbitmq, redis, redisStreams, kafka, prometheus, cron, metricsApi, cpu, memory, external, externalPush, postgresql, mysqlScaler, natsJetStream];
 
 const BY_TYPE: ReadonlyMap<string, AnyScaler> = new Map(SCALERS.flatMap((s) => [s.type, ...(s.aliases ?? [])].map((t) => [t, s] as const)));
 
