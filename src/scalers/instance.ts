@@ -55,7 +55,9 @@ export function triggerLabel(trigger: TriggerIdentity): string {
 
 export class ScalerInstance {
   private connection: Promise<unknown> | undefined;
-  private readonly closed = new AbortController();
+  private isClosed = false;
+  /** Calls under way, with the function that aborts each one. */
+  private readonly inflight = new Map<AbortController, (error: ScalerError) => void>();
   private readonly timeoutMs: number;
   private readonly label: string;
 
@@ -93,7 +95,8 @@ export class ScalerInstance {
 
   /** Closes the connection; later reads fail. */
   async close(): Promise<void> {
-    this.closed.abort();
+    this.isClosed = true;
+    for (const stop of this.inflight.values()) stop(new ScalerError('the scaler was closed', 'read'));
     await this.dropConnection();
   }
 
@@ -127,31 +130,47 @@ export class ScalerInstance {
     };
   }
 
-  /** Runs one call with a deadline; the signal also fires when the scaler is closed. */
+  /** Runs one call with a deadline; closing the scaler aborts it too. A timer per call, not AbortSignal.timeout/any: polls are a hot path. */
   private async withTimeout<T>(what: 'connect' | 'read', call: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
-    if (this.closed.signal.aborted) throw new ScalerError('the scaler is closed', 'read');
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([deadline, this.closed.signal]);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        reject(new ScalerError(`${what} timed out after ${this.timeoutMs} ms`, 'unreachable'));
+    if (this.isClosed) throw new ScalerError('the scaler is closed', 'read');
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = (error: ScalerError): void => {
+        controller.abort(error);
+        reject(error);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => {
+        stop(new ScalerError(`${what} timed out after ${this.timeoutMs} ms`, 'unreachable'));
+      }, this.timeoutMs);
+      this.inflight.set(controller, stop);
     });
     try {
-      return await Promise.race([Promise.resolve(call(signal)), aborted]);
+      return await Promise.race([call(controller.signal), stopped]);
     } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      this.inflight.delete(controller);
     }
   }
 
   /** Labels any failure with the trigger and scrubs secrets; a ScalerError thrown by a scaler keeps its kind. */
   private error(error: unknown, fallbackKind: ScalerError['kind']): ScalerError {
     const message = error instanceof Error ? error.message : String(error);
-    const kind = error instanceof ScalerError ? error.kind : fallbackKind;
+    const kind = error instanceof ScalerError ? error.kind : isNetworkError(error) ? 'unreachable' : fallbackKind;
     return new ScalerError(`${this.label}: ${scrubSecrets(message, this.parsed.secrets)}`, kind);
   }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+/** A failure to reach the source at all (refused, reset, no route, DNS), also when wrapped as fetch's `cause`. */
+export function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Replaces every secret value (3+ characters) in a message with ***. */

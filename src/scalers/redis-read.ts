@@ -5,7 +5,7 @@ import type { RedisClient } from './redis-client.js';
 import type { RedisStreamsMode } from './redis-streams.js';
 
 // One round trip, as KEDA's script: the counting command follows the key's TYPE; a missing key counts 0 (LLEN).
-const LENGTH_SCRIPT = `
+export const LENGTH_SCRIPT = `
 local t = redis.call('TYPE', KEYS[1]).ok
 if t == 'list' or t == 'none' then return redis.call('LLEN', KEYS[1]) end
 if t == 'set' then return redis.call('SCARD', KEYS[1]) end

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineScaler } from '../../src/scalers/define.js';
 import { scalerFor, type AnyScaler } from '../../src/scalers/index.js';
-import { ScalerError, ScalerInstance } from '../../src/scalers/instance.js';
+import { isNetworkError, ScalerError, ScalerInstance } from '../../src/scalers/instance.js';
 import { param } from '../../src/scalers/param.js';
 
 function open(scaler: AnyScaler, metadata: Record<string, string>, timeoutMs = 200): ScalerInstance {
@@ -65,5 +65,17 @@ describe('ScalerInstance', () => {
     const instance = open(cron, { timezone: 'UTC', start: '0 8 * * *', end: '0 9 * * *', desiredReplicas: '5' });
     expect(await instance.getMetricsAndActivity(Date.parse('2026-01-01T08:30:00Z'))).toMatchObject({ valueMilli: 5000, active: true });
     expect(await instance.getMetricsAndActivity(Date.parse('2026-01-01T10:00:00Z'))).toMatchObject({ valueMilli: 0, active: false });
+  });
+});
+
+describe('isNetworkError', () => {
+  it.each([
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), true],
+    [new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }) }), true],
+    [Object.assign(new Error('NOT_FOUND - no queue'), { code: 404 }), false],
+    [new Error('plain'), false],
+    ['text', false],
+  ])('%s → %s', (error, expected) => {
+    expect(isNetworkError(error)).toBe(expected);
   });
 });
