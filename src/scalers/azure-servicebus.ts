@@ -60,6 +60,7 @@ export const azureServiceBus = defineScaler({
       podIdentity: ctx.podIdentity,
     };
   },
+  metricNameDoc: 's<index>-azure-servicebus-<queueName or topicName>; with useRegex s<index>-azure-servicebus-queue-regex or -topic-regex',
   metricName: (p) => {
     const name = p.entity.kind === 'queue' ? p.entity.queueName : p.entity.topicName;
     return `azure-servicebus-${p.pattern ? `${p.entity.kind === 'queue' ? 'queue' : 'topic'}-regex` : name}`;

@@ -124,6 +124,8 @@ export interface ScalerDeclaration<S extends ParamShape, D, C = undefined> {
   /** Allowed trigger metricType values (default AverageValue, Value). */
   readonly metricTypes?: readonly MetricTargetType[];
   readonly metricTypeRequired?: boolean;
+  /** How docs/scalers.md describes the metric name, when the name function's shape does not show it. */
+  readonly metricNameDoc?: string;
   /** Opens the connection reused across polls (omit for scalers that need none, such as cron). */
   readonly connect?: (params: D, ctx: ConnectContext) => Promise<C> | C;
   /** Reads the current value; throwing is a scaler failure (it feeds fallback), never a crash. */

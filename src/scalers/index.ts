@@ -28,6 +28,7 @@ export interface AnyScaler {
   readonly params: ParamShape;
   readonly metricTypes?: ScalerDeclaration<ParamShape, unknown>['metricTypes'];
   readonly parse: (input: ParseInput) => ParseResult<unknown>;
+  readonly metricNameDoc?: string;
   // Parameters and connections are typed per declaration; erased here as `never` in, `unknown` out.
   // Only src/scalers/instance.ts calls these, always with what parse() and connect() returned.
   readonly connect?: (params: never, ctx: ConnectContext) => unknown;

@@ -44,6 +44,7 @@ export const kafka = defineScaler({
     partitionLimitation: p.topic === undefined || p.partitionLimitation === undefined ? undefined : partitionIds(p.partitionLimitation),
     version: p.version ?? '1.0.0',
   }),
+  metricNameDoc: 's<index>-kafka-<topic>; without topic s<index>-kafka-<consumerGroup>-topics',
   metricName: (p) => (p.topic !== undefined ? `kafka-${p.topic}` : `kafka-${p.consumerGroup}-topics`),
   target: (p) => ({ value: milliFromInt(p.lagThreshold), activation: milliFromInt(p.activationLagThreshold) }),
   connect: (p, ctx) => connectKafka(p, ctx.signal, ctx.timeoutMs),

@@ -56,11 +56,14 @@ function formatDefault(value: unknown): string {
   return String(value);
 }
 
-/** The scaler's metric name with each parameter shown as `<name>`, e.g. `s<index>-azure-queue-<queueName>`. */
+/** The scaler's metric name with each parameter shown as `<name>`, e.g. `s<index>-azure-queue-<queueName>` (booleans false). */
 function metricNameTemplate(scaler: AnyScaler): string {
+  if (scaler.metricNameDoc !== undefined) return scaler.metricNameDoc;
   const declared = scaler as AnyScaler & { metricName?: (p: unknown) => string };
   if (typeof declared.metricName !== 'function') return scaler.type === 'cpu' || scaler.type === 'memory' ? scaler.type : 'set by the scaler at run time';
-  const placeholders = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? `<${key}>` : undefined) });
+  // Declared booleans are false (their default shape); every other value shows as <name>.
+  const bools = new Set(Object.entries(scaler.params).filter(([, p]) => p.spec.kind === 'bool').map(([name]) => name));
+  const placeholders = new Proxy({}, { get: (_target, key) => (typeof key !== 'string' ? undefined : bools.has(key) ? false : `<${key}>`) });
   try {
     return `s<index>-${decodeURIComponent(declared.metricName(placeholders))}`;
   } catch {

@@ -1,11 +1,14 @@
 import { expect, test } from 'vitest';
 import { knownScalerTypes, lookupScaler, nearestScalerType, scalerFor } from '../../src/scalers/index.js';
+import { isKedaScalerType } from '../../src/scalers/keda-types.js';
 
-test('eleven scaler types plus the four Redis aliases are registered', () => {
+test('eighteen scaler types plus the four Redis aliases are registered, all of them KEDA types', () => {
   expect(knownScalerTypes()).toEqual([
-    'azure-blob', 'azure-queue', 'cpu', 'cron', 'kafka', 'memory', 'metrics-api', 'prometheus', 'rabbitmq',
+    'azure-blob', 'azure-eventhub', 'azure-queue', 'azure-servicebus', 'cpu', 'cron', 'external', 'external-push', 'kafka', 'memory',
+    'metrics-api', 'mysql', 'nats-jetstream', 'postgresql', 'prometheus', 'rabbitmq',
     'redis', 'redis-cluster', 'redis-cluster-streams', 'redis-sentinel', 'redis-sentinel-streams', 'redis-streams',
   ]);
+  expect(knownScalerTypes().filter((type) => !isKedaScalerType(type))).toEqual([]);
 });
 
 test('aliases share the declaration of their base type', () => {
