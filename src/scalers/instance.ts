@@ -66,7 +66,7 @@ export class ScalerInstance {
     private readonly parsed: Parsed,
     private readonly options: ScalerOptions,
   ) {
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_SCALER_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? Math.max(DEFAULT_SCALER_TIMEOUT_MS, ownTimeoutMs(parsed.params));
     this.label = triggerLabel(options.trigger);
   }
 
@@ -159,6 +159,12 @@ export class ScalerInstance {
     const kind = error instanceof ScalerError ? error.kind : isNetworkError(error) ? 'unreachable' : fallbackKind;
     return new ScalerError(`${this.label}: ${scrubSecrets(message, this.parsed.secrets)}`, kind);
   }
+}
+
+/** A scaler's own `timeout` parameter (milliseconds, e.g. prometheus, rabbitmq, metrics-api) may allow a call longer than the default. */
+function ownTimeoutMs(params: unknown): number {
+  const timeout = typeof params === 'object' && params !== null ? (params as { timeout?: unknown }).timeout : undefined;
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : 0;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);

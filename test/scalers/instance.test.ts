@@ -79,3 +79,19 @@ describe('isNetworkError', () => {
     expect(isNetworkError(error)).toBe(expected);
   });
 });
+
+describe('ScalerInstance timeout', () => {
+  it("honours a scaler's own longer timeout parameter (ms) over the 3 s default", async () => {
+    const slow = defineScaler({
+      type: 'slow-source',
+      params: { timeout: param.int().default(3500) },
+      metricName: () => 'slow',
+      target: () => ({ value: 1000 }),
+      read: () => new Promise<{ value: number }>((resolve) => setTimeout(() => { resolve({ value: 1 }); }, 3200)),
+    });
+    const parsed = slow.parse({ metadata: {}, triggerIndex: 0 });
+    if (!parsed.ok) throw new Error('parse');
+    const instance = new ScalerInstance(slow, parsed, { trigger: { index: 0, type: 'slow-source' }, metadata: {} });
+    expect(await instance.getMetricsAndActivity(0)).toMatchObject({ valueMilli: 1000 });
+  });
+});
