@@ -33,7 +33,7 @@ function setup(options: Record<string, unknown> = {}) {
     listeners.push(l);
     return { l, ctx };
   };
-  const pendingCount = async (): Promise<number> => Number(((await redis.xpending(key, 'StreamFn')) as unknown[])[0]);
+  const pendingCount = async (): Promise<number> => Number(((await redis.xpending(key, 'StreamFn')))[0]);
   return { key, listener, pendingCount };
 }
 
