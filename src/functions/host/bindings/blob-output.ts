@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { RpcTypedData } from '../../../app/rpc.js';
-import { BindingConfigError, type OutputBinding, type OutputBindingDefinition } from '../contract.js';
+import type { BindingDefinition } from '../../../app/function-model.js';
+import { BindingConfigError, type HostContext, type OutputBinding, type OutputBindingDefinition } from '../contract.js';
 import { stringOption } from '../settings.js';
 import { containerClientFor, storageConnection, storageStatus, type StorageConnection } from '../storage-connection.js';
 
@@ -73,7 +74,8 @@ export function splitBlobPath(path: string, where: string): { container: string;
   return { container, blob };
 }
 
-class BlobOutput implements OutputBinding {
+/** A blob output whose write also takes the invocation's trigger metadata for `{…}` tokens. */
+export class BlobOutput implements OutputBinding {
   private readonly containers = new Map<string, ContainerClient>();
 
   constructor(
@@ -109,15 +111,15 @@ class BlobOutput implements OutputBinding {
   }
 }
 
-/** The `blob` output binding: `path` (`container/name`), `connection` (empty → AzureWebJobsStorage). */
-export const blobOutput: OutputBindingDefinition = {
-  type: 'blob',
-  create(binding, ctx) {
-    const where = `binding "${binding.name}" (blob output)`;
-    const path = stringOption(binding.options, 'path', ctx.settings, where);
-    if (path === undefined || path === '') throw new BindingConfigError(`${where}: "path" is required`);
-    splitBlobPath(path, where);
-    const connection = storageConnection(binding.options, ctx.settings, 'blob', where);
-    return new BlobOutput(connection, path, where, () => ctx.now());
-  },
-};
+/** Creates a blob output: `path` (`container/name`, `%NAME%` resolved), `connection` (empty → AzureWebJobsStorage). */
+export function createBlobOutput(binding: BindingDefinition, ctx: HostContext): BlobOutput {
+  const where = `binding "${binding.name}" (blob output)`;
+  const path = stringOption(binding.options, 'path', ctx.settings, where);
+  if (path === undefined || path === '') throw new BindingConfigError(`${where}: "path" is required`);
+  splitBlobPath(path, where);
+  const connection = storageConnection(binding.options, ctx.settings, 'blob', where);
+  return new BlobOutput(connection, path, where, () => ctx.now());
+}
+
+/** The `blob` output binding. */
+export const blobOutput: OutputBindingDefinition = { type: 'blob', create: createBlobOutput };

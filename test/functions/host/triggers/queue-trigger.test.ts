@@ -107,6 +107,22 @@ test('a message that always fails runs 5 times, then moves to <queue>-poison as 
   expect(ctx.lines.some((l) => l.level === 'warn' && l.message.includes('MaxDequeueCount of 5'))).toBe(true);
 });
 
+test('a message already dequeued 5 times elsewhere (DequeueCount 6 > 5) is poisoned without running', async () => {
+  const name = await newQueue();
+  const queue = rawQueue(azurite.connection, name);
+  await queue.sendMessage(b64('worn out'));
+  // Each receive counts a dequeue; making it visible again at once lets the next one see it: 5 of them.
+  for (let i = 0; i < 5; i++) {
+    const [message] = (await queue.receiveMessages()).receivedMessageItems;
+    if (message) await queue.updateMessage(message.messageId, message.popReceipt, undefined, 0);
+  }
+  const seen = recorder();
+  start(name, {}, seen.dispatch);
+  const poison = rawQueue(azurite.connection, `${name}-poison`);
+  await waitFor(async () => (await poison.exists()) && (await queueCount(poison)) === 1, 5_000, 'the poison message');
+  expect(seen.events).toHaveLength(0);
+});
+
 test('maxDequeueCount 2: poisoned after the second failure', async () => {
   const name = await newQueue();
   await rawQueue(azurite.connection, name).sendMessage(b64('x'));
