@@ -81,8 +81,11 @@ export class QueueListener implements TriggerListener {
   private wakeCapacity: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastPollError: string | undefined;
+  private readonly poison: PoisonQueue | undefined;
 
-  constructor(private readonly config: QueueListenerConfig) {}
+  constructor(private readonly config: QueueListenerConfig) {
+    this.poison = config.poisonClient ? new PoisonQueue(config.poisonClient) : undefined;
+  }
 
   /** Messages being processed (fetched, not yet settled). */
   get inFlight(): number {
@@ -156,8 +159,7 @@ export class QueueListener implements TriggerListener {
   }
 
   private process(message: ReceivedQueueMessage, dispatch: Dispatch): Promise<void> {
-    const { config } = this;
-    const poison = config.poisonClient ? new PoisonQueue(config.poisonClient) : undefined;
+    const { config, poison } = this;
     return processQueueMessage(
       { client: config.client, queueName: config.queueName, poison, options: config.options, log: config.log, functionName: config.functionName, abandoned: this.abandonController.signal },
       message,
