@@ -1,0 +1,87 @@
+// The HTTP front of the fake: routes discovery, health and resource paths, decodes bodies, and turns
+// ApiErrors into Status replies.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FakeCluster } from './cluster.js';
+import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
+import { handleResource } from './handlers.js';
+import { parseResourcePath } from './router.js';
+import { ApiError } from './status.js';
+import { serveWatch, type WatchOptions } from './watch.js';
+
+export interface HttpContext {
+  cluster: FakeCluster;
+  watch: WatchOptions;
+  /** host:port for /api's serverAddressByClientCIDRs. */
+  address: () => string;
+  /** Tracks open watches so stop() can end them. */
+  trackWatch: (end: () => void) => () => void;
+}
+
+/** Sends a JSON reply. */
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The apiserver's 404 for paths nothing serves. */
+function notFoundStatus(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+/** Discovery and health endpoints; false when the path is not one of them. */
+function serveFixed(ctx: HttpContext, pathname: string, res: ServerResponse): boolean {
+  const segs = pathname.split('/').filter((s) => s !== '');
+  if (pathname === '/version') json(res, 200, versionInfo());
+  else if (['/healthz', '/livez', '/readyz'].includes(pathname)) {
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('ok');
+  } else if (pathname === '/api') json(res, 200, coreVersions(ctx.address()));
+  else if (pathname === '/apis') json(res, 200, groupList(ctx.cluster));
+  else if (segs[0] === 'api' && segs.length === 2) json(res, 200, resourceList(ctx.cluster, '', segs[1] ?? '') ?? notFoundStatus().toStatus());
+  else if (segs[0] === 'apis' && segs.length === 2) {
+    const g = groupInfo(ctx.cluster, segs[1] ?? '');
+    if (g) json(res, 200, g);
+    else json(res, 404, notFoundStatus().toStatus());
+  } else if (segs[0] === 'apis' && segs.length === 3) {
+    const l = resourceList(ctx.cluster, segs[1] ?? '', segs[2] ?? '');
+    if (l) json(res, 200, l);
+    else json(res, 404, notFoundStatus().toStatus());
+  } else return false;
+  return true;
+}
+
+/** Reads the whole request body as text. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Handles one HTTP request. */
+export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const method = req.method ?? 'GET';
+  try {
+    const body = await readBody(req);
+    if (method === 'GET' && serveFixed(ctx, url.pathname, res)) return;
+    const path = parseResourcePath(url.pathname);
+    if (path === undefined) throw notFoundStatus();
+    const type = ctx.cluster.registry.lookup(path.group, path.version, path.resource);
+    if (type === undefined) throw notFoundStatus();
+    if (method === 'GET' && (path.watchPrefix || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')) {
+      serveWatch(ctx.cluster, type, path, url.searchParams, res, ctx.watch, ctx.trackWatch);
+      return;
+    }
+    const reply = handleResource(ctx.cluster, type, { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '' });
+    json(res, reply.status, reply.body);
+  } catch (err) {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+    json(res, apiErr.code, apiErr.toStatus());
+  }
+}
