@@ -320,7 +320,7 @@ export function parseInvokeBody(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-  if (parsed === null || typeof parsed !== 'object') return undefined;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const input = (parsed as Record<string, unknown>).input;
   if (input === undefined || input === null) return '';
   return typeof input === 'string' ? input : JSON.stringify(input);
