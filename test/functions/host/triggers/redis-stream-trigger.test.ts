@@ -100,7 +100,7 @@ describe('redisStreamTrigger failures and kill', () => {
     await redis.xadd(key, '*', 'slow', '1');
     const d1 = new FakeDispatch(async () => {
       await sleep(600);
-      return 'success';
+      return 'success' as const;
     });
     const d2 = new FakeDispatch();
     await listener('inst-a').l.start(d1.dispatch);
