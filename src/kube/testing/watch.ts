@@ -58,6 +58,8 @@ export function serveWatch(cluster: FakeCluster, type: ResourceType, path: Resou
   const rvText = query.get('resourceVersion') ?? '';
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // Clients wait for headers before reading events; send them even when no event is due yet.
+  res.flushHeaders();
   const send = (type_: string, object: unknown): void => {
     res.write(`${JSON.stringify({ type: type_, object })}\n`);
   };
