@@ -1,5 +1,6 @@
 // The built-in simulated controllers, in start order.
 
+import { garbageCollector } from '../gc.js';
 import type { ControllerFactory } from './context.js';
 
-export const builtinControllers: ControllerFactory[] = [];
+export const builtinControllers: ControllerFactory[] = [garbageCollector];
