@@ -1,6 +1,8 @@
 // What a simulated controller gets from the fake server, and the small helpers they share.
 
 import type { FakeCluster } from '../cluster.js';
+import type { StoreEvent } from '../store.js';
+import { WorkQueue } from './queue.js';
 import { type KubeObject, type OwnerReference, isRecord } from '../types.js';
 
 /** Timing knobs of the simulated controllers (real clusters are slow where these are large). */
@@ -77,4 +79,20 @@ export function num(obj: unknown, key: string): number {
 export function setCount(status: Record<string, unknown>, key: string, value: number, omitZero: boolean): void {
   if (value === 0 && omitZero) Reflect.deleteProperty(status, key);
   else status[key] = value;
+}
+
+/**
+ * Wires a reconcile function to store events: `route` names the keys an event concerns, each key
+ * reconciles once per burst of events, and reconcile may requeue itself for later.
+ */
+export function runController(ctx: ControllerContext, name: string, route: (e: StoreEvent) => string[], reconcile: (key: string, queue: WorkQueue) => void): Controller {
+  const queue: WorkQueue = new WorkQueue((key) => { reconcile(key, queue); }, 20, (key, err) => { ctx.onError(name, key, err); });
+  const unsubscribe = ctx.cluster.store.subscribe((e) => { for (const k of route(e)) queue.add(k); });
+  return { name, stop() { unsubscribe(); queue.stop(); } };
+}
+
+/** Keys of the controlling owner of an event's object when it is of `kind`. */
+export function ownerKeys(e: StoreEvent, kind: string): string[] {
+  const ref = controllerOf(e.object);
+  return ref?.kind === kind ? [`${e.object.metadata.namespace ?? ''}/${ref.name}`] : [];
 }
