@@ -105,8 +105,8 @@ export function timerListenerConfig(fn: FunctionDefinition, binding: BindingDefi
   const container = hasStorage ? containerClientFor(storageConnection({}, ctx.settings, 'blob', where), HOSTS_CONTAINER) : undefined;
   const hostId = timerHostId(ctx.settings);
   const fields = { function: fn.name, lock: lockBlobName(hostId, `${name}.Listener`) };
-  const lease = overrides.lease !== undefined ? overrides.lease : container && blobLeaseBackend(container, fields.lock, singletonOptions(ctx.hostJson).leaseMs, ctx.instanceId);
   const options = { ...singletonOptions(ctx.hostJson), ...overrides.singleton };
+  const lease = overrides.lease !== undefined ? overrides.lease : container && blobLeaseBackend(container, fields.lock, options.leaseMs, ctx.instanceId);
   const store = !useMonitor ? undefined : (overrides.statusStore ?? (container ? new BlobStatusStore(container, hostId, schedule) : new MemoryStatusStore()));
   return {
     functionName: fn.name,
@@ -134,6 +134,7 @@ export class TimerListener implements TriggerListener {
   private firing: { readonly abort: AbortController; readonly done: Promise<void> } | undefined;
   private running = false;
   private draining = false;
+  private abandoned = false;
 
   constructor(private readonly config: TimerListenerConfig) {}
 
@@ -176,6 +177,7 @@ export class TimerListener implements TriggerListener {
   /** Stops at once as a kill would: the running invocation's outcome is ignored and the lock is not released. */
   abandon(): void {
     this.draining = true;
+    this.abandoned = true;
     this.config.singleton?.abandon();
     this.firing?.abort.abort();
   }
@@ -255,6 +257,7 @@ export class TimerListener implements TriggerListener {
 
   private async writeStatus(status: ScheduleStatus): Promise<void> {
     const { store, timerName: timer, log, functionName } = this.config;
+    if (this.abandoned) return;
     try {
       await store?.write(timer, status);
     } catch (error) {
