@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import type { Command } from './command.js';
 import { ExitCode, InputError, UsageError, processIO, type CliIO } from './io.js';
 import { scalerCommand } from './scaler.js';
+import { hostCommand, startCommand } from './start.js';
 import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
 
-const COMMANDS: readonly Command[] = [validateCommand, simulateCommand, scalerCommand];
+const COMMANDS: readonly Command[] = [startCommand, hostCommand, validateCommand, simulateCommand, scalerCommand];
 
 function version(): string {
   const require = createRequire(import.meta.url);
