@@ -3,6 +3,7 @@
 // this host), fetches batchSize messages under a visibility lease, runs them concurrently and fetches
 // again once in-flight drops to newBatchThreshold. Each message is settled only after its dispatch
 // resolved (queue-processor.ts); drain stops polling and waits for in-flight messages to settle.
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { QueueClient } from '@azure/storage-queue';
 import type { BindingDefinition, FunctionDefinition } from '../../../app/function-model.js';
@@ -84,6 +85,8 @@ export class QueueListener implements TriggerListener {
   private readonly poison: PoisonQueue | undefined;
 
   constructor(private readonly config: QueueListenerConfig) {
+    // Every in-flight message's lease renewal listens on this one signal: a batch of 32 is normal, not a leak.
+    setMaxListeners(0, this.abandonController.signal);
     this.poison = config.poisonClient ? new PoisonQueue(config.poisonClient) : undefined;
   }
 
