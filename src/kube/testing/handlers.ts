@@ -3,11 +3,12 @@
 
 import { parse as parseYaml } from 'yaml';
 import type { FakeCluster } from './cluster.js';
+import { type Writer, recordUpdate, serverSideApply, settleManagedFields } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourcePath } from './router.js';
 import { applyScale, toScale } from './scale.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { ApiError, badRequest, methodNotAllowed, notFound, successStatus } from './status.js';
+import { ApiError, badRequest, invalid, methodNotAllowed, notFound, successStatus } from './status.js';
 import type { DeleteOptions } from './store.js';
 import { type KubeObject, type ResourceType, apiVersionOf, isRecord } from './types.js';
 
@@ -25,6 +26,8 @@ export interface ResourceRequest {
   /** Raw body text ('' when none). */
   body: string;
   contentType: string;
+  /** User-Agent header: names the field manager of writes that do not set fieldManager. */
+  userAgent?: string;
 }
 
 /** An object as served at the requested version: apiVersion and kind first. */
@@ -140,25 +143,92 @@ function patched(current: KubeObject, req: ResourceRequest): KubeObject {
   return out as KubeObject;
 }
 
+const APPLY_TYPES = new Set(['application/apply-patch+yaml', 'application/apply-patch+json', 'application/apply-patch+cbor']);
+
+/** The media type of the body, without parameters. */
+function mediaType(req: ResourceRequest): string {
+  return req.contentType.split(';')[0]?.trim() ?? '';
+}
+
+/** The field manager of a write: fieldManager, else the User-Agent's program name, as the apiserver defaults it. */
+function writer(cluster: FakeCluster, req: ResourceRequest, required: boolean): Writer {
+  const given = req.query.get('fieldManager');
+  if (given !== null && given.length > 128) {
+    throw new ApiError(422, 'Invalid', `PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes`);
+  }
+  if ((given === null || given === '') && required) {
+    throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ field: 'fieldManager', reason: 'FieldValueRequired', message: 'Required value: is required for apply patch' }]);
+  }
+  const fromAgent = (req.userAgent ?? '').split('/')[0] ?? '';
+  return { manager: given ?? (fromAgent === '' ? 'unknown' : fromAgent), subresource: req.path.subresource ?? '', now: cluster.clock() };
+}
+
+/** The force parameter: only apply patches may set it. */
+function forceOf(req: ResourceRequest, apply: boolean): boolean {
+  const v = req.query.get('force');
+  if (v === null) return false;
+  if (!apply) throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ field: 'force', reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch' }]);
+  return v === 'true' || v === '1';
+}
+
+/** Server-side apply: merge by field ownership, creating the object when it is missing (main resource only). */
+function applyWrite(cluster: FakeCluster, type: ResourceType, req: ResourceRequest, dryRun: boolean): Reply {
+  const { path } = req;
+  const w = writer(cluster, req, true);
+  const force = forceOf(req, true);
+  let body: unknown;
+  try {
+    body = parseYaml(req.body);
+  } catch (err) {
+    throw badRequest(`error decoding YAML: ${String(err)}`);
+  }
+  if (!isRecord(body)) throw badRequest('the body of the request was in an unknown format');
+  if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string' || body.apiVersion === '' || body.kind === '') {
+    throw badRequest(`invalid object type: ${JSON.stringify(body.apiVersion ?? '')}, Kind=${JSON.stringify(body.kind ?? '')}`);
+  }
+  if (!isRecord(body.metadata)) body.metadata = {};
+  const applied = body as KubeObject;
+  checkBody(type, path, applied);
+  const live = cluster.store.get(type, path.namespace, path.name ?? '');
+  if (live === undefined) {
+    if (path.subresource !== undefined) throw notFound(type, path.name ?? '');
+    const fresh = serverSideApply(type, undefined, applied, w, force);
+    fresh.metadata.name = path.name ?? '';
+    return { status: 201, body: present(type, cluster.store.create(type, path.namespace, fresh, dryRun)) };
+  }
+  const next = serverSideApply(type, live, applied, w, force);
+  settleManagedFields(live, next);
+  // A resourceVersion in the applied configuration is a precondition, as on the apiserver.
+  next.metadata.resourceVersion = applied.metadata.resourceVersion ?? live.metadata.resourceVersion ?? '';
+  const stored = cluster.store.update(type, path.namespace, path.name ?? '', next, { status: path.subresource === 'status', dryRun, managedFields: next.metadata.managedFields ?? [] });
+  return { status: 200, body: present(type, stored) };
+}
+
 /** PUT or PATCH of the object, its status or its scale. */
 function write(cluster: FakeCluster, type: ResourceType, req: ResourceRequest, isPatch: boolean): Reply {
   const { path } = req;
   const dryRun = isDryRun(req.query);
   const name = path.name ?? '';
+  const isApply = isPatch && APPLY_TYPES.has(mediaType(req));
+  if (path.subresource !== undefined && path.subresource !== 'scale' && !(path.subresource === 'status' && type.subresources.status)) throw notFound(type, name);
+  if (isApply && path.subresource !== 'scale') return applyWrite(cluster, type, req, dryRun);
+  const w = writer(cluster, req, false);
+  forceOf(req, false);
   if (path.subresource === 'scale') {
     const scale = type.subresources.scale;
     if (scale === undefined) throw notFound(type, name);
     const parent = mustGet(cluster, type, path);
     const input = isPatch ? patched(toScale(type, scale, parent), req) : decodeObject(req.body);
     checkBody(type, path, input);
-    const stored = cluster.store.update(type, path.namespace, name, applyScale(scale, parent, input), { dryRun });
+    const next = applyScale(scale, parent, input);
+    const stored = cluster.store.update(type, path.namespace, name, next, { dryRun, managedFields: recordUpdate(type, parent, next, w) });
     return { status: 200, body: toScale(type, scale, stored) };
   }
-  if (path.subresource !== undefined && !(path.subresource === 'status' && type.subresources.status)) throw notFound(type, name);
   const status = path.subresource === 'status';
-  const input = isPatch ? patched(mustGet(cluster, type, path), req) : decodeObject(req.body);
+  const existing = mustGet(cluster, type, path);
+  const input = isPatch ? patched(existing, req) : decodeObject(req.body);
   checkBody(type, path, input);
-  const stored = cluster.store.update(type, path.namespace, name, input, { status, dryRun });
+  const stored = cluster.store.update(type, path.namespace, name, input, { status, dryRun, managedFields: recordUpdate(type, existing, input, w) });
   return { status: 200, body: present(type, stored) };
 }
 
@@ -216,6 +286,9 @@ export function handleResource(cluster: FakeCluster, type: ResourceType, req: Re
       if (hasName) throw methodNotAllowed(method);
       const obj = decodeObject(req.body);
       checkBody(type, path, obj);
+      const managed = recordUpdate(type, undefined, obj, writer(cluster, req, false));
+      if (managed.length > 0) obj.metadata.managedFields = managed;
+      else delete obj.metadata.managedFields;
       return { status: 201, body: present(type, cluster.store.create(type, path.namespace, obj, isDryRun(req.query))) };
     }
     case 'PUT':

@@ -33,6 +33,14 @@ export interface StoreOptions {
   onListenerError?: (err: unknown) => void;
 }
 
+export interface UpdateOptions {
+  /** Only status is taken from the input. */
+  status?: boolean;
+  dryRun?: boolean;
+  /** metadata.managedFields to store, computed by the HTTP layer for this write. */
+  managedFields?: unknown[];
+}
+
 export interface DeleteOptions {
   dryRun?: boolean;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
@@ -140,11 +148,13 @@ export class ObjectStore {
    * Replaces an object (PUT). With `status`, only status is taken from the input; otherwise status is
    * kept from storage when the type has a status subresource.
    */
-  update(type: ResourceType, namespace: string, name: string, input: KubeObject, opts: { status?: boolean; dryRun?: boolean } = {}): KubeObject {
+  update(type: ResourceType, namespace: string, name: string, input: KubeObject, opts: UpdateOptions = {}): KubeObject {
     const existing = this.bucket(type).get(this.key(type, namespace, name));
     if (existing === undefined) throw notFound(type, name);
     this.checkPreconditions(type, name, existing, input);
     const next = this.merged(type, existing, input, opts.status === true);
+    if (opts.managedFields !== undefined) next.metadata.managedFields = opts.managedFields;
+    if (next.metadata.managedFields?.length === 0) delete next.metadata.managedFields;
     this.checkFinalizers(type, name, existing, next);
     this.opts.admit?.(type, next, existing);
     if (type.generation && specPart(type, next) !== specPart(type, existing)) next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
