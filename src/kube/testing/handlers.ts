@@ -10,6 +10,7 @@ import { applyScale, toScale } from './scale.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, badRequest, invalid, methodNotAllowed, notFound, successStatus } from './status.js';
 import type { DeleteOptions } from './store.js';
+import { includeObjectOf, toTable, wantsTable } from './table.js';
 import { type KubeObject, type ResourceType, apiVersionOf, isRecord } from './types.js';
 
 /** What a handler answers: a status code and a JSON body. */
@@ -28,6 +29,8 @@ export interface ResourceRequest {
   contentType: string;
   /** User-Agent header: names the field manager of writes that do not set fieldManager. */
   userAgent?: string;
+  /** Accept header: a meta.k8s.io Table is served when it asks for one. */
+  accept?: string;
 }
 
 /** An object as served at the requested version: apiVersion and kind first. */
@@ -276,8 +279,16 @@ export function handleResource(cluster: FakeCluster, type: ResourceType, req: Re
   if (path.subresource !== undefined && method !== 'GET' && method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(method);
   switch (method) {
     case 'GET': {
-      if (!hasName) return list(cluster, type, req);
+      const table = path.subresource === undefined ? wantsTable(req.accept) : undefined;
+      const tableOpts = table === undefined ? undefined : { version: table, include: includeObjectOf(req.query), now: cluster.clock() };
+      if (!hasName) {
+        const reply = list(cluster, type, req);
+        if (tableOpts === undefined) return reply;
+        const body = reply.body as { metadata: Record<string, unknown>; items: KubeObject[] };
+        return { status: 200, body: toTable(type, body.items.map((o) => present(type, o)), body.metadata, tableOpts) };
+      }
       const obj = mustGet(cluster, type, path);
+      if (tableOpts !== undefined) return { status: 200, body: toTable(type, [present(type, obj)], { resourceVersion: obj.metadata.resourceVersion ?? '' }, tableOpts) };
       if (path.subresource === 'scale' && type.subresources.scale) return { status: 200, body: toScale(type, type.subresources.scale, obj) };
       if (path.subresource !== undefined && !(path.subresource === 'status' && type.subresources.status)) throw notFound(type, path.name ?? '');
       return { status: 200, body: present(type, obj) };

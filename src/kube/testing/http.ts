@@ -74,7 +74,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
       serveWatch(ctx.cluster, type, path, url.searchParams, res, ctx.watch, ctx.trackWatch);
       return;
     }
-    const reply = handleResource(ctx.cluster, type, { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '', userAgent: req.headers['user-agent'] ?? '' });
+    const reply = handleResource(ctx.cluster, type, { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '', userAgent: req.headers['user-agent'] ?? '', accept: req.headers.accept ?? '' });
     json(res, reply.status, reply.body);
   } catch (err) {
     if (res.headersSent) {
