@@ -1,5 +1,6 @@
 // The trigger types the host runs, by binding type (case-insensitive, as function.json is read).
 import type { TriggerDefinition } from '../contract.js';
+import { eventHubTrigger } from './eventhub-trigger.js';
 import { kafkaTrigger } from './kafka-trigger.js';
 import { queueTrigger } from './queue-trigger.js';
 import { rabbitMQTrigger } from './rabbitmq-trigger.js';
@@ -7,7 +8,7 @@ import { redisListTrigger } from './redis-list-trigger.js';
 import { redisStreamTrigger } from './redis-stream-trigger.js';
 import { timerTrigger } from './timer-trigger.js';
 
-const TRIGGERS: readonly TriggerDefinition[] = [queueTrigger, timerTrigger, rabbitMQTrigger, kafkaTrigger, redisListTrigger, redisStreamTrigger];
+const TRIGGERS: readonly TriggerDefinition[] = [queueTrigger, timerTrigger, rabbitMQTrigger, kafkaTrigger, redisListTrigger, redisStreamTrigger, eventHubTrigger];
 const BY_TYPE = new Map(TRIGGERS.map((t) => [t.type.toLowerCase(), t]));
 
 /** The listener definition of a trigger type; httpTrigger is served by the HTTP server, not here. */
