@@ -3,7 +3,7 @@
 // resolves, and only on success, so an output that could not be written is retried with the message.
 
 import { randomUUID } from 'node:crypto';
-import type { FunctionDefinition } from '../../app/function-model.js';
+import type { FunctionDefinition, RetryPolicy } from '../../app/function-model.js';
 import type { RpcInvocationRequest, RpcInvocationResponse, RpcTypedData } from '../../app/rpc.js';
 import type { Dispatch, FunctionInvoker, InvocationOutcome, OutputBinding, TriggerEvent } from './contract.js';
 
@@ -119,4 +119,40 @@ function formatDuration(ms: number): string {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Delay before retry number `retry` (1-based): fixed, or doubling from minimumInterval up to maximumInterval. */
+export function retryDelayMs(policy: RetryPolicy, retry: number): number {
+  if (policy.strategy === 'fixedDelay') return policy.delayInterval ?? 0;
+  const min = policy.minimumInterval ?? 0;
+  const max = policy.maximumInterval ?? min;
+  return Math.min(max, min * 2 ** (retry - 1));
+}
+
+/**
+ * The Functions host's retry policy (function.json / host.json `retry`) around a dispatch, for the
+ * triggers it applies to (timer, Event Hubs): a failure is retried in process, `retryContext` counting
+ * attempts, until maxRetryCount (-1 = forever) or drain. Kafka and the queue-like triggers use their
+ * source's own redelivery instead.
+ */
+export function withRetryPolicy(dispatch: Dispatch, policy: RetryPolicy, sleep: (ms: number, signal?: AbortSignal) => Promise<void> = defaultSleep): Dispatch {
+  return async (event, signal) => {
+    let outcome = await dispatch(event, signal);
+    for (let retry = 1; outcome.status === 'failure' && (policy.maxRetryCount < 0 || retry <= policy.maxRetryCount) && !signal?.aborted; retry++) {
+      await sleep(retryDelayMs(policy, retry), signal);
+      const exception = { message: outcome.error.message, ...(outcome.error.stack ? { stackTrace: outcome.error.stack } : {}) };
+      outcome = await dispatch({ ...event, retryContext: { retryCount: retry, maxRetryCount: policy.maxRetryCount, exception } }, signal);
+    }
+    return outcome;
+  };
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }

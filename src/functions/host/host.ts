@@ -11,7 +11,7 @@ import { loadFunctionApp, type FunctionApp } from '../../app/load-app.js';
 import { appSettings, parseLocalSettings } from '../../app/local-settings.js';
 import { outputFor } from './bindings/index.js';
 import { BindingConfigError, type Dispatch, type FunctionInvoker, type HostContext, type HostLogger, type InvocationOutcome, type OutputBinding, type TriggerEvent, type TriggerListener } from './contract.js';
-import { createDispatch } from './dispatcher.js';
+import { createDispatch, withRetryPolicy } from './dispatcher.js';
 import type { DrainStatus, HostControl, HostState } from './http/host-control.js';
 import { DEFAULT_KEYS_DIRECTORY, loadKeys } from './http/keys.js';
 import { createHostMetrics, createMetricsRegistry } from './http/metrics.js';
@@ -40,6 +40,8 @@ export interface HostOptions {
   /** Called with the app settings before any function code loads (`tide start` copies them into process.env). */
   readonly onSettings?: (settings: Readonly<Record<string, string>>) => void;
 }
+
+const RETRIED_TRIGGERS = new Set(['timertrigger', 'eventhubtrigger']);
 
 /** The app could not start at all (no functions, or errors that stop every function). */
 export class HostStartError extends Error {
@@ -138,7 +140,7 @@ export class FunctionHost implements HostControl {
       if (!definition) throw new BindingConfigError(`output binding type "${binding.type}" (${binding.name}) is not supported by tide`);
       outputs.set(binding.name, definition.create(binding, this.ctx));
     }
-    const dispatch = createDispatch(fn, invoker, {
+    const direct = createDispatch(fn, invoker, {
       outputs,
       timeoutMs: this.app.hostJson.functionTimeoutMs,
       now: this.ctx.now,
@@ -148,7 +150,10 @@ export class FunctionHost implements HostControl {
         else log.info(`Executed 'Functions.${f.name}' (Succeeded, Id=${invocationId}, Duration=${ms}ms)`, { function: f.name, invocationId });
       },
     });
+    // The host applies retry policies only to the triggers the Functions host applies them to; Kafka retries itself.
+    const policy = fn.retry ?? this.app.hostJson.retry;
     const type = fn.trigger.type;
+    const dispatch = policy && RETRIED_TRIGGERS.has(type.toLowerCase()) ? withRetryPolicy(direct, policy) : direct;
     if (type.toLowerCase() === 'httptrigger') return { fn, dispatch, outputs: [...outputs.values()] };
     const trigger = triggerFor(type);
     if (!trigger) throw new BindingConfigError(`trigger type "${type}" is not supported by tide (supported: httpTrigger, ${triggerTypes().join(', ')})`);

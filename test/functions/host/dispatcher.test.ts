@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FunctionDefinition } from '../../../src/app/function-model.js';
 import type { RpcInvocationRequest, RpcInvocationResponse, RpcTypedData } from '../../../src/app/rpc.js';
 import type { OutputBinding } from '../../../src/functions/host/contract.js';
-import { createDispatch, FunctionTimeoutError } from '../../../src/functions/host/dispatcher.js';
+import { createDispatch, FunctionTimeoutError, retryDelayMs, withRetryPolicy } from '../../../src/functions/host/dispatcher.js';
 
 const fn: FunctionDefinition = {
   name: 'orders',
@@ -79,5 +79,35 @@ describe('createDispatch', () => {
     const invoker = { invoke: () => { clock += 25; return Promise.resolve({ result: { status: 'success' as const } }); } };
     await createDispatch(fn, invoker, { outputs: new Map(), now: () => clock, observe: (f, id, o, ms) => calls.push(`${f.name} ${o.status} ${ms}`), newInvocationId: () => 'i' })(event);
     expect(calls).toEqual(['orders success 25']);
+  });
+});
+
+describe('withRetryPolicy', () => {
+  it.each([
+    [{ strategy: 'fixedDelay' as const, maxRetryCount: 3, delayInterval: 500 }, [500, 500, 500]],
+    [{ strategy: 'exponentialBackoff' as const, maxRetryCount: 4, minimumInterval: 100, maximumInterval: 500 }, [100, 200, 400, 500]],
+  ])('%j waits %j between attempts', (policy, delays) => {
+    expect(delays.map((_, i) => retryDelayMs(policy, i + 1))).toEqual(delays);
+  });
+
+  it('retries a failure maxRetryCount times with retryContext, and stops at the first success', async () => {
+    const seen: (number | null | undefined)[] = [];
+    let failures = 2;
+    const inner = (e: { retryContext?: { retryCount?: number | null } }) => {
+      seen.push(e.retryContext?.retryCount);
+      return Promise.resolve(failures-- > 0 ? { status: 'failure' as const, error: new Error('flaky') } : { status: 'success' as const, response: {} });
+    };
+    const waits: number[] = [];
+    const dispatch = withRetryPolicy(inner, { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: 10 }, (ms) => { waits.push(ms); return Promise.resolve(); });
+    expect((await dispatch(event)).status).toBe('success');
+    expect(seen).toEqual([undefined, 1, 2]);
+    expect(waits).toEqual([10, 10]);
+  });
+
+  it('gives up after maxRetryCount retries with the last failure', async () => {
+    let calls = 0;
+    const inner = () => { calls++; return Promise.resolve({ status: 'failure' as const, error: new Error(`fail ${calls}`) }); };
+    const outcome = await withRetryPolicy(inner, { strategy: 'fixedDelay', maxRetryCount: 2, delayInterval: 0 }, () => Promise.resolve())(event);
+    expect([calls, outcome.status === 'failure' && outcome.error.message]).toEqual([3, 'fail 3']);
   });
 });
