@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeCluster } from './cluster.js';
 import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
 import { handleResource } from './handlers.js';
+import { openApiV2Json, openApiV2Protobuf, openApiV3Document, openApiV3Index } from './openapi.js';
 import { parseResourcePath } from './router.js';
 import { ApiError } from './status.js';
 import { serveWatch, type WatchOptions } from './watch.js';
@@ -28,6 +29,23 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** The apiserver's 404 for paths nothing serves. */
 function notFoundStatus(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+/** /openapi/v2 and /openapi/v3[/<gv>]; false when the path is not one of them. */
+function serveOpenApi(ctx: HttpContext, pathname: string, accept: string, res: ServerResponse): boolean {
+  if (pathname === '/openapi/v2') {
+    if (accept.includes('protobuf')) {
+      const pb = openApiV2Protobuf();
+      res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'Content-Length': pb.length });
+      res.end(pb);
+    } else json(res, 200, openApiV2Json(ctx.cluster));
+  } else if (pathname === '/openapi/v3') json(res, 200, openApiV3Index(ctx.cluster));
+  else if (pathname.startsWith('/openapi/v3/')) {
+    const doc = openApiV3Document(ctx.cluster, pathname.slice('/openapi/v3/'.length));
+    if (doc) json(res, 200, doc);
+    else json(res, 404, notFoundStatus().toStatus());
+  } else return false;
+  return true;
 }
 
 /** Discovery and health endpoints; false when the path is not one of them. */
@@ -65,7 +83,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   const method = req.method ?? 'GET';
   try {
     const body = await readBody(req);
-    if (method === 'GET' && serveFixed(ctx, url.pathname, res)) return;
+    if (method === 'GET' && (serveFixed(ctx, url.pathname, res) || serveOpenApi(ctx, url.pathname, req.headers.accept ?? '', res))) return;
     const path = parseResourcePath(url.pathname);
     if (path === undefined) throw notFoundStatus();
     const type = ctx.cluster.registry.lookup(path.group, path.version, path.resource);
