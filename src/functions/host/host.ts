@@ -41,6 +41,13 @@ export interface HostOptions {
   readonly onSettings?: (settings: Readonly<Record<string, string>>) => void;
 }
 
+/** The Functions host's answer to a request over maxOutstandingRequests: 429, through the function's http output. */
+function throttled(fn: FunctionDefinition): InvocationOutcome {
+  const output = fn.bindings.find((b) => b.direction === 'out' && b.type.toLowerCase() === 'http')?.name ?? '$return';
+  const http = { http: { statusCode: '429', headers: {} } };
+  return { status: 'success', response: output === '$return' ? { returnValue: http } : { outputData: [{ name: output, data: http }] } };
+}
+
 const RETRIED_TRIGGERS = new Set(['timertrigger', 'eventhubtrigger']);
 
 /** The app could not start at all (no functions, or errors that stop every function). */
@@ -68,6 +75,7 @@ export class FunctionHost implements HostControl {
   private readonly startErrors: string[] = [];
   private readonly metrics = createHostMetrics(createMetricsRegistry());
   private server: RunningHttpServer | undefined;
+  private readonly http = { outstanding: 0, running: 0, waiting: [] as (() => void)[] };
   private constructor(
     private readonly app: FunctionApp,
     private readonly options: HostOptions,
@@ -196,10 +204,27 @@ export class FunctionHost implements HostControl {
     return this.app.functions;
   }
 
-  dispatchHttp(fn: FunctionDefinition, event: TriggerEvent): Promise<InvocationOutcome> {
+  /** Runs an HTTP function within host.json's extensions.http limits: 429 past maxOutstandingRequests, queued past maxConcurrentRequests. */
+  async dispatchHttp(fn: FunctionDefinition, event: TriggerEvent): Promise<InvocationOutcome> {
     const running = this.running.get(fn.name);
-    if (!running) return Promise.resolve({ status: 'failure', error: new Error(`function ${fn.name} is not running`) });
-    return running.dispatch(event);
+    if (!running) return { status: 'failure', error: new Error(`function ${fn.name} is not running`) };
+    const { maxOutstandingRequests, maxConcurrentRequests } = this.app.hostJson.http;
+    if (maxOutstandingRequests !== undefined && this.http.outstanding >= maxOutstandingRequests) return throttled(fn);
+    this.http.outstanding++;
+    try {
+      while (maxConcurrentRequests !== undefined && this.http.running >= maxConcurrentRequests) {
+        await new Promise<void>((resolve) => this.http.waiting.push(resolve));
+      }
+      this.http.running++;
+      try {
+        return await running.dispatch(event);
+      } finally {
+        this.http.running--;
+        this.http.waiting.shift()?.();
+      }
+    } finally {
+      this.http.outstanding--;
+    }
   }
 
   async invoke(fn: FunctionDefinition, input: string): Promise<unknown> {

@@ -110,3 +110,31 @@ describe('FunctionHost start errors', () => {
     }
   });
 });
+
+describe('FunctionHost HTTP limits (host.json extensions.http)', () => {
+  it('runs at most maxConcurrentRequests at once and answers 429 past maxOutstandingRequests', async () => {
+    const root = writeApp({
+      'host.json': JSON.stringify({ version: '2.0', extensions: { http: { maxConcurrentRequests: 1, maxOutstandingRequests: 2 } } }),
+      'Slow/function.json': JSON.stringify({ bindings: [{ name: 'req', type: 'httpTrigger', direction: 'in', authLevel: 'anonymous' }, { name: 'res', type: 'http', direction: 'out' }] }),
+      'Slow/index.js': `let running = 0; let peak = 0;
+module.exports = async function (context) {
+  running++; peak = Math.max(peak, running);
+  await new Promise((r) => setTimeout(r, 300));
+  running--;
+  context.res = { body: String(peak) };
+};`,
+    });
+    const host = await FunctionHost.start({ scriptRoot: root, env: {}, localSettings: true, port: 0, authEnabled: false, log: silentLogger });
+    try {
+      const first = fetch(`${host.url}/api/Slow`);
+      const second = fetch(`${host.url}/api/Slow`);
+      await new Promise((r) => setTimeout(r, 100));
+      const third = await fetch(`${host.url}/api/Slow`);
+      expect(third.status).toBe(429);
+      const bodies = await Promise.all([first, second].map(async (r) => [(await r).status, await (await r).text()]));
+      expect(bodies).toEqual([[200, '1'], [200, '1']]);
+    } finally {
+      await host.stop();
+    }
+  });
+});
