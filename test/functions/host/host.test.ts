@@ -114,7 +114,7 @@ describe('FunctionHost start errors', () => {
 describe('FunctionHost HTTP limits (host.json extensions.http)', () => {
   it('runs at most maxConcurrentRequests at once and answers 429 past maxOutstandingRequests', async () => {
     const root = writeApp({
-      'host.json': JSON.stringify({ version: '2.0', extensions: { http: { maxConcurrentRequests: 1, maxOutstandingRequests: 2 } } }),
+      'host.json': JSON.stringify({ version: '2.0', extensions: { http: { maxConcurrentRequests: 1, maxOutstandingRequests: 2, customHeaders: { 'X-Content-Type-Options': 'nosniff' } } } }),
       'Slow/function.json': JSON.stringify({ bindings: [{ name: 'req', type: 'httpTrigger', direction: 'in', authLevel: 'anonymous' }, { name: 'res', type: 'http', direction: 'out' }] }),
       'Slow/index.js': `let running = 0; let peak = 0;
 module.exports = async function (context) {
@@ -131,6 +131,7 @@ module.exports = async function (context) {
       await new Promise((r) => setTimeout(r, 100));
       const third = await fetch(`${host.url}/api/Slow`);
       expect(third.status).toBe(429);
+      expect(third.headers.get('x-content-type-options')).toBe('nosniff');
       const bodies = await Promise.all([first, second].map(async (r) => [(await r).status, await (await r).text()]));
       expect(bodies).toEqual([[200, '1'], [200, '1']]);
     } finally {

@@ -75,6 +75,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** `extensions.http.customHeaders` of host.json as name/value pairs. */
+function customHeadersOf(hostJson: Readonly<Record<string, unknown>> | undefined): [string, string][] {
+  const extensions = hostJson?.extensions;
+  const http = typeof extensions === 'object' && extensions !== null ? (extensions as Record<string, unknown>).http : undefined;
+  const headers = typeof http === 'object' && http !== null ? (http as Record<string, unknown>).customHeaders : undefined;
+  if (typeof headers !== 'object' || headers === null) return [];
+  return Object.entries(headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value] as [string, string]] : []));
+}
+
 /** Builds the request handler (exported for tests and for callers that own the server). */
 export function createHttpHandler(options: HttpServerOptions): Handler {
   const now = options.now ?? Date.now;
@@ -95,8 +104,11 @@ export function createHttpHandler(options: HttpServerOptions): Handler {
   };
   const isAdmin = (req: IncomingMessage, url: URL): boolean => !options.authEnabled || isMasterKey(currentKeys(), keyOf(req, url));
 
+  const customHeaders = customHeadersOf(options.hostJson);
   return (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    // host.json extensions.http.customHeaders go on every response, as the Functions host adds them.
+    for (const [name, value] of customHeaders) res.setHeader(name, value);
     applyCors(options, req, res);
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'OPTIONS' && options.cors && req.headers['access-control-request-method']) {
