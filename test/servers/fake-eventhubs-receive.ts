@@ -8,7 +8,11 @@
 // (x-opt-offset / x-opt-sequence-number `>` or `>=`, x-opt-enqueued-time `>`, offset `@latest`),
 // sending at most the link credit, each event a data section with the message annotations
 // x-opt-sequence-number (long), x-opt-offset (string), x-opt-enqueued-time (timestamp) and
-// x-opt-partition-key. The SDK reaches it in plain AMQP through `UseDevelopmentEmulator=true`.
+// x-opt-partition-key. Sender links on `<hub>` or `<hub>/Partitions/<id>` are accepted too: a plain
+// message or a batch envelope (message format 0x80013700, each data section an encoded message) is
+// appended to the named partition, else by partition key hash, else to one partition per delivery
+// chosen round robin. The SDK reaches it
+// in plain AMQP through `UseDevelopmentEmulator=true`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo, Server } from 'node:net';
 import rhea from 'rhea';
@@ -53,6 +57,15 @@ interface Cursor {
   readonly sender: Sender;
   readonly events: StoredEvent[];
   next: number;
+}
+
+const BATCH_FORMAT = 0x80013700;
+const MAX_MESSAGE_SIZE = 1024 * 1024;
+
+function hashOf(key: string): number {
+  let h = 0;
+  for (const c of key) h = (h * 31 + (c.codePointAt(0) ?? 0)) >>> 0;
+  return h;
 }
 
 const FILTER = /^amqp\.annotation\.(x-opt-offset|x-opt-sequence-number|x-opt-enqueued-time)\s*(>=|>)\s*'([^']*)'$/;
@@ -182,10 +195,45 @@ export async function startFakeEventHubsReceive(): Promise<FakeEventHubsReceive>
     if (!ctx.sender || !cursors.delete(ctx.sender)) return;
     fake.log.push(`detach ${String((ctx.sender.source as { address?: string } | undefined)?.address)}`);
   });
+  let roundRobin = 0;
+  const ingest = (ctx: EventContext, address: string, message: Message): void => {
+    const [hubName, , partitionId] = address.split('/');
+    const hub = fake.hubs.get(hubName ?? '');
+    if (hub === undefined || !authorized.has(ctx.connection)) {
+      ctx.delivery?.reject({ condition: 'amqp:not-found', description: `The messaging entity '${address}' could not be found.` });
+      return;
+    }
+    // rhea hands a non-zero message format over undecoded: the batch envelope is a Buffer.
+    const envelope = ctx.delivery?.format === BATCH_FORMAT ? (rhea.message.decode(message as unknown as Buffer) as unknown as Message) : undefined;
+    const sections: unknown = (envelope?.body as { content?: unknown } | undefined)?.content;
+    const parts: Message[] = envelope ? [sections].flat().map((b) => rhea.message.decode(b as Buffer) as unknown as Message) : [message];
+    const ids = [...hub.keys()];
+    // A batch lands in one partition, as the service does; round robin picks it per delivery.
+    const spread = ids[roundRobin++ % ids.length];
+    for (const part of parts) {
+      const annotations = (part.message_annotations ?? envelope?.message_annotations ?? {}) as Record<string, unknown>;
+      const key = typeof annotations['x-opt-partition-key'] === 'string' ? annotations['x-opt-partition-key'] : undefined;
+      const target = partitionId ?? (key === undefined ? spread : ids[hashOf(key) % ids.length]);
+      const content: unknown = (part.body as { content?: unknown } | undefined)?.content ?? part.body;
+      const bytes = Buffer.isBuffer(content) ? content : Buffer.from(typeof content === 'string' ? content : JSON.stringify(content));
+      const properties = (part.application_properties ?? {}) as Record<string, string | number | boolean>;
+      fake.publish(hubName ?? '', target ?? '0', [{ body: bytes, properties, ...(key === undefined ? {} : { partitionKey: key }) }]);
+    }
+    fake.log.push(`send ${address} ${parts.length}`);
+  };
+
+  container.on('receiver_open', (ctx: EventContext) => {
+    // What the service advertises; the SDK sizes its batches from it.
+    if (ctx.receiver) (ctx.receiver as unknown as { local: { attach: { max_message_size?: unknown } } }).local.attach.max_message_size = MAX_MESSAGE_SIZE;
+  });
   container.on('message', (ctx: EventContext) => {
     const address = String((ctx.receiver?.target as { address?: string } | undefined)?.address);
     const message = ctx.message;
     if (!message) return;
+    if (/^[^/$]+(\/Partitions\/[^/]+)?$/.test(address)) {
+      ingest(ctx, address, message);
+      return;
+    }
     const props = (message.application_properties ?? {}) as Record<string, unknown>;
     if (address === '$cbs') {
       fake.log.push(`${String(props.operation)} ${String(props.name)}`);
