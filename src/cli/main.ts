@@ -1,13 +1,14 @@
 // `tide` entry: dispatch to one command, and turn user mistakes into messages and exit codes.
 import { createRequire } from 'node:module';
 import type { Command } from './command.js';
+import { devCommand } from './dev.js';
 import { ExitCode, InputError, UsageError, processIO, type CliIO } from './io.js';
 import { scalerCommand } from './scaler.js';
 import { hostCommand, startCommand } from './start.js';
 import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
 
-const COMMANDS: readonly Command[] = [startCommand, hostCommand, validateCommand, simulateCommand, scalerCommand];
+const COMMANDS: readonly Command[] = [startCommand, hostCommand, validateCommand, simulateCommand, scalerCommand, devCommand];
 
 function version(): string {
   const require = createRequire(import.meta.url);

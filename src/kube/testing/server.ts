@@ -66,7 +66,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   address = `127.0.0.1:${port}`;
   const ctx = {
     cluster,
-    timing: { podStartDelayMs: options.podStartDelayMs ?? 0, jobDurationMs: options.jobDurationMs ?? 0 },
+    timing: { podStartDelayMs: options.podStartDelayMs ?? 0, jobDurationMs: options.jobDurationMs ?? 0, hpaSyncPeriodMs: options.hpaSyncPeriodMs ?? 15_000 },
     onError: options.onControllerError ?? (() => undefined),
   };
   const factories = [...(options.builtinControllers === false ? [] : builtinControllers), ...(options.controllers ?? [])];

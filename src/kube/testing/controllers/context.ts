@@ -11,6 +11,8 @@ export interface ControllerTiming {
   podStartDelayMs: number;
   /** From a Job pod running to Succeeded, unless the Job's `fake.tide.dev/duration-ms` annotation says otherwise. */
   jobDurationMs: number;
+  /** Period of the HPA controller's sync loop (kube-controller-manager's --horizontal-pod-autoscaler-sync-period, 15s). */
+  hpaSyncPeriodMs: number;
 }
 
 /** Handed to every controller factory. */
