@@ -6,9 +6,10 @@ import { queueTrigger } from './queue-trigger.js';
 import { rabbitMQTrigger } from './rabbitmq-trigger.js';
 import { redisListTrigger } from './redis-list-trigger.js';
 import { redisStreamTrigger } from './redis-stream-trigger.js';
+import { serviceBusTrigger } from './servicebus-trigger.js';
 import { timerTrigger } from './timer-trigger.js';
 
-const TRIGGERS: readonly TriggerDefinition[] = [queueTrigger, timerTrigger, rabbitMQTrigger, kafkaTrigger, redisListTrigger, redisStreamTrigger, eventHubTrigger];
+const TRIGGERS: readonly TriggerDefinition[] = [queueTrigger, timerTrigger, rabbitMQTrigger, kafkaTrigger, redisListTrigger, redisStreamTrigger, eventHubTrigger, serviceBusTrigger];
 const BY_TYPE = new Map(TRIGGERS.map((t) => [t.type.toLowerCase(), t]));
 
 /** The listener definition of a trigger type; httpTrigger is served by the HTTP server, not here. */
