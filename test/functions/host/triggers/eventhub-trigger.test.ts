@@ -115,6 +115,20 @@ describe('eventHubTrigger on the fake Event Hubs server', () => {
     await until(() => checkpoint(hub), (s) => s === 0n);
   });
 
+  it('batchCheckpointFrequency 2 with batches of 1: checkpoint after e1 (2nd batch) only; drain writes the pending e2', async () => {
+    const hub = newHub();
+    fake.publish(hub, '0', [{ body: 'e0' }, { body: 'e1' }, { body: 'e2' }]);
+    const d = new FakeDispatch();
+    const { l } = listener(hub, {}, { extensions: { eventHubs: { maxEventBatchSize: 1, batchCheckpointFrequency: 2 } } });
+    await l.start(d.dispatch);
+    await d.waitFor(3);
+    await until(() => checkpoint(hub), (s) => s === 1n);
+    await sleep(200);
+    expect(await checkpoint(hub)).toBe(1n);
+    await l.drain();
+    expect(await checkpoint(hub)).toBe(2n);
+  });
+
   it('an event that always fails: 1 + maxRetryCount 1 = 2 attempts, an error logged, then checkpointed past it; the next event runs', async () => {
     const hub = newHub();
     fake.publish(hub, '0', [{ body: 'bad' }, { body: 'good' }]);
