@@ -89,7 +89,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
     const type = ctx.cluster.registry.lookup(path.group, path.version, path.resource);
     if (type === undefined) throw notFoundStatus();
     if (method === 'GET' && (path.watchPrefix || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')) {
-      serveWatch(ctx.cluster, type, path, url.searchParams, res, ctx.watch, ctx.trackWatch);
+      serveWatch(ctx.cluster, type, path, url.searchParams, res, ctx.watch, ctx.trackWatch, req.headers.accept ?? '');
       return;
     }
     const reply = handleResource(ctx.cluster, type, { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '', userAgent: req.headers['user-agent'] ?? '', accept: req.headers.accept ?? '' });

@@ -8,6 +8,7 @@ import { present } from './handlers.js';
 import type { ResourcePath } from './router.js';
 import { type FieldRequirement, type Requirement, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { expired } from './status.js';
+import { includeObjectOf, toTable, wantsTable } from './table.js';
 import type { StoreEvent } from './store.js';
 import { type KubeObject, type ResourceType, apiVersionOf, groupResource } from './types.js';
 
@@ -47,7 +48,7 @@ function translate(f: Filter, e: StoreEvent): { type: string; object: KubeObject
 }
 
 /** Streams a watch until the client goes, the timeout passes, or the server stops. */
-export function serveWatch(cluster: FakeCluster, type: ResourceType, path: ResourcePath, query: URLSearchParams, res: ServerResponse, opts: WatchOptions, onClose: (end: () => void) => () => void): void {
+export function serveWatch(cluster: FakeCluster, type: ResourceType, path: ResourcePath, query: URLSearchParams, res: ServerResponse, opts: WatchOptions, onClose: (end: () => void) => () => void, accept = ''): void {
   const filter: Filter = {
     gr: groupResource(type),
     namespace: path.namespace,
@@ -57,6 +58,8 @@ export function serveWatch(cluster: FakeCluster, type: ResourceType, path: Resou
   if (path.name !== undefined) filter.name = path.name;
   const rvText = query.get('resourceVersion') ?? '';
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const table = wantsTable(accept);
+  const include = table === undefined ? 'None' : includeObjectOf(query);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   // Clients wait for headers before reading events; send them even when no event is due yet.
   res.flushHeaders();
@@ -68,12 +71,24 @@ export function serveWatch(cluster: FakeCluster, type: ResourceType, path: Resou
     if (annotations) metadata.annotations = annotations;
     send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata });
   };
+  // With a Table Accept, each event carries a one-row Table; only the first has column definitions.
+  let headers = true;
+  const sendObject = (type_: string, o: KubeObject): void => {
+    if (table === undefined) {
+      send(type_, present(type, o));
+      return;
+    }
+    const t = toTable(type, [present(type, o)], { resourceVersion: o.metadata.resourceVersion ?? '' }, { version: table, include, now: cluster.clock() });
+    if (!headers) t.columnDefinitions = [];
+    headers = false;
+    send(type_, t);
+  };
   const deliver = (e: StoreEvent): void => {
     const ev = translate(filter, e);
-    if (ev) send(ev.type, present(type, ev.object));
+    if (ev) sendObject(ev.type, ev.object);
   };
   if (rvText === '' || rvText === '0') {
-    for (const o of cluster.store.list(type, path.namespace)) if (selected(filter, o)) send('ADDED', present(type, o));
+    for (const o of cluster.store.list(type, path.namespace)) if (selected(filter, o)) sendObject('ADDED', o);
     if (bookmarks && query.get('sendInitialEvents') === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
   } else {
     const rv = Number(rvText);

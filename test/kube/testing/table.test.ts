@@ -88,3 +88,22 @@ describe('printer-column JSONPath', () => {
 
   it('rejects what it does not understand', () => { expect(() => parseJsonPath('.a..b')).toThrow(/unsupported JSONPath/); });
 });
+
+describe('Table watch events', () => {
+  it('each event is a one-row Table; column definitions only on the first (two ScaledObjects → 12 columns, then [])', async () => {
+    s.cluster.create({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'so2', namespace: 'default' }, spec: { scaleTargetRef: { name: 'web2' } } });
+    const ac = new AbortController();
+    const r = await fetch(`${s.url}/apis/keda.sh/v1alpha1/namespaces/default/scaledobjects?watch=true`, { headers: { accept: TABLE }, signal: ac.signal });
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (text.split('\n').length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    ac.abort();
+    const [first, second] = text.split('\n').slice(0, 2).map((l) => JSON.parse(l) as { type: string; object: Table });
+    expect(first?.type).toBe('ADDED');
+    expect(first?.object.kind).toBe('Table');
+    expect(first?.object.columnDefinitions).toHaveLength(12);
+    expect(first?.object.rows.map((row) => row.cells[0])).toEqual(['so']);
+    expect(second?.object.columnDefinitions).toEqual([]);
+    expect(second?.object.rows[0]?.cells[0]).toBe('so2');
+  });
+});
