@@ -47,6 +47,20 @@ function translate(f: Filter, e: StoreEvent): { type: string; object: KubeObject
   return undefined;
 }
 
+/** How events carry objects: as served, or with a Table Accept as one-row Tables, only the first with column definitions. */
+function objectSender(cluster: FakeCluster, type: ResourceType, query: URLSearchParams, accept: string, send: (t: string, o: unknown) => void): (t: string, o: KubeObject) => void {
+  const table = wantsTable(accept);
+  if (table === undefined) return (t, o) => { send(t, present(type, o)); };
+  const include = includeObjectOf(query);
+  let headers = true;
+  return (t, o) => {
+    const body = toTable(type, [present(type, o)], { resourceVersion: o.metadata.resourceVersion ?? '' }, { version: table, include, now: cluster.clock() });
+    if (!headers) body.columnDefinitions = [];
+    headers = false;
+    send(t, body);
+  };
+}
+
 /** Streams a watch until the client goes, the timeout passes, or the server stops. */
 export function serveWatch(cluster: FakeCluster, type: ResourceType, path: ResourcePath, query: URLSearchParams, res: ServerResponse, opts: WatchOptions, onClose: (end: () => void) => () => void, accept = ''): void {
   const filter: Filter = {
@@ -58,8 +72,6 @@ export function serveWatch(cluster: FakeCluster, type: ResourceType, path: Resou
   if (path.name !== undefined) filter.name = path.name;
   const rvText = query.get('resourceVersion') ?? '';
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
-  const table = wantsTable(accept);
-  const include = table === undefined ? 'None' : includeObjectOf(query);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   // Clients wait for headers before reading events; send them even when no event is due yet.
   res.flushHeaders();
@@ -71,18 +83,7 @@ export function serveWatch(cluster: FakeCluster, type: ResourceType, path: Resou
     if (annotations) metadata.annotations = annotations;
     send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata });
   };
-  // With a Table Accept, each event carries a one-row Table; only the first has column definitions.
-  let headers = true;
-  const sendObject = (type_: string, o: KubeObject): void => {
-    if (table === undefined) {
-      send(type_, present(type, o));
-      return;
-    }
-    const t = toTable(type, [present(type, o)], { resourceVersion: o.metadata.resourceVersion ?? '' }, { version: table, include, now: cluster.clock() });
-    if (!headers) t.columnDefinitions = [];
-    headers = false;
-    send(type_, t);
-  };
+  const sendObject = objectSender(cluster, type, query, accept, send);
   const deliver = (e: StoreEvent): void => {
     const ev = translate(filter, e);
     if (ev) sendObject(ev.type, ev.object);
