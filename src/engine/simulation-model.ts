@@ -2,17 +2,18 @@
 // applied, and each trigger's metric spec with where its value comes from (a trace column or, for
 // cron, a function of the clock).
 
-import { scaledObjectSettings, type ScaledObjectSettings, type ScalingModifiersSettings, type TriggerSettings } from '../api/defaults.js';
+import { scaledObjectSettings, type TriggerSettings } from '../api/defaults.js';
 import { nearest } from '../api/nearest.js';
-import { parseQuantity } from '../api/quantity.js';
 import { COMPOSITE_METRIC_NAME, type ScaledObject } from '../api/scaled-object.js';
 import { cronActivity, type CronWindow } from '../scalers/cron.js';
 import { scalerFor } from '../scalers/index.js';
 import type { EvaluateInput, TriggerObservation, TriggerResult } from '../scaling/evaluate.js';
 import type { ExecutorSpec } from '../scaling/executor.js';
-import { compileFormula } from '../scaling/formula.js';
 import type { HpaSpec } from '../scaling/hpa.js';
+import { executorSpec, hpaSpec, metricTarget, modifiersInput, triggerObservation, type MetricTarget } from './scaled-object-specs.js';
 import type { Trace } from './trace.js';
+
+export type { MetricTarget } from './scaled-object-specs.js';
 
 export interface SimulatedTrigger {
   /** For messages: `trigger "orders" (azure-queue)`. */
@@ -22,11 +23,6 @@ export interface SimulatedTrigger {
   readonly observation: Omit<TriggerObservation, 'result'>;
   /** A value that is a pure function of time (cron); epoch milliseconds in. */
   readonly compute?: ((now: number) => TriggerResult) | undefined;
-}
-
-export interface MetricTarget {
-  readonly targetType: 'AverageValue' | 'Value';
-  readonly targetMilli: number;
 }
 
 export interface SimulationModel {
@@ -45,8 +41,6 @@ export interface SimulationModel {
 
 export type ModelResult = { ok: true; model: SimulationModel; warnings: string[] } | { ok: false; errors: string[] };
 
-const RESOURCE_TYPES = new Set(['cpu', 'memory']);
-
 /**
  * Resolves a (checked) ScaledObject against a trace: each trigger's metric spec from its scaler,
  * its trace column (trigger name, or index when unnamed), cron triggers computed from the clock.
@@ -64,7 +58,7 @@ export function buildSimulationModel(so: ScaledObject, trace: Trace, traceFile: 
     if (!built) continue;
     if (built.column !== undefined) used.add(built.column);
     const o = built.observation;
-    targets.set(o.metricName, { targetType: o.targetType === 'AverageValue' ? 'AverageValue' : 'Value', targetMilli: o.targetMilli });
+    targets.set(o.metricName, metricTarget(o));
     triggers.push(built);
   }
   if (modifiers) targets.set(COMPOSITE_METRIC_NAME, { targetType: modifiers.metricType, targetMilli: modifiers.targetMilli });
@@ -80,31 +74,13 @@ export function buildSimulationModel(so: ScaledObject, trace: Trace, traceFile: 
     initialReplicas: settings.idleReplicaCount ?? settings.minReplicaCount,
     pollingInterval: settings.pollingIntervalSeconds,
     executor: executorSpec(settings),
-    hpa: { minReplicas: settings.hpaMinReplicas, maxReplicas: settings.maxReplicaCount, behavior: settings.hpaBehavior },
+    hpa: hpaSpec(settings),
     fallback: settings.fallback,
     scalingModifiers: modifiers,
     triggers,
     targets,
   };
   return { ok: true, model, warnings };
-}
-
-function executorSpec(settings: ScaledObjectSettings): ExecutorSpec {
-  return {
-    minReplicaCount: settings.minReplicaCount,
-    maxReplicaCount: settings.maxReplicaCount,
-    idleReplicaCount: settings.idleReplicaCount,
-    cooldownPeriod: settings.cooldownPeriodSeconds,
-    initialCooldownPeriod: settings.initialCooldownPeriodSeconds,
-    pause: {
-      paused: settings.pause.paused,
-      pausedReplicas: settings.pause.pausedReplicas,
-      scaleIn: settings.pause.pausedScaleIn,
-      scaleOut: settings.pause.pausedScaleOut,
-    },
-    forceActivation: settings.pause.forceActivation,
-    fallback: settings.fallback,
-  };
 }
 
 function simulatedTrigger(
@@ -131,15 +107,7 @@ function simulatedTrigger(
   if (!parsed.ok) return void errors.push(...parsed.problems.map((p) => `${label}: ${p.path}: ${p.message}`));
   const spec = parsed.metricSpecs[0];
   if (!spec) return void errors.push(`${label}: the scaler declares no metric`);
-  const observation = {
-    metricName: spec.metricName,
-    ...(trigger.name !== undefined ? { triggerName: trigger.name } : {}),
-    index: trigger.index,
-    kind: RESOURCE_TYPES.has(trigger.type) ? ('resource' as const) : ('external' as const),
-    targetType: spec.targetType,
-    targetMilli: spec.targetMilli,
-    activationMilli: spec.activationMilli,
-  };
+  const observation = triggerObservation(trigger, spec);
   const columnIndex = findColumn(trace, trigger);
   if (trigger.type === 'cron') {
     if (columnIndex !== undefined) warnings.push(`${traceFile}: column "${column}" is ignored: cron values are computed from --start`);
@@ -161,26 +129,4 @@ function findColumn(trace: Trace, trigger: TriggerSettings): number | undefined 
   const byName = trigger.name !== undefined ? trace.columns.indexOf(trigger.name) : -1;
   const index = byName >= 0 ? byName : trace.columns.indexOf(String(trigger.index));
   return index >= 0 ? index : undefined;
-}
-
-function modifiersInput(sm: ScalingModifiersSettings, triggers: readonly TriggerSettings[], errors: string[]): EvaluateInput['scalingModifiers'] {
-  const names = triggers.filter((t) => !RESOURCE_TYPES.has(t.type)).flatMap((t) => (t.name !== undefined ? [t.name] : []));
-  const compiled = compileFormula(sm.formula, names);
-  const target = parseQuantity(sm.target);
-  const activation = parseQuantity(sm.activationTarget);
-  if (!compiled.ok) errors.push(`spec.advanced.scalingModifiers.formula: ${compiled.error}`);
-  if ('error' in target) errors.push(`spec.advanced.scalingModifiers.target: ${target.error}`);
-  if ('error' in activation) errors.push(`spec.advanced.scalingModifiers.activationTarget: ${activation.error}`);
-  if (!compiled.ok || 'error' in target || 'error' in activation) return undefined;
-  const formula = compiled.formula;
-  return {
-    target: sm.target,
-    targetMilli: target.milli,
-    activationMilli: activation.milli,
-    metricType: sm.metricType,
-    formula: (values) => {
-      const result = formula.evaluate(values);
-      return result.ok ? { value: result.value } : { error: result.error };
-    },
-  };
 }
