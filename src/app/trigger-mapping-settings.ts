@@ -35,9 +35,11 @@ export class BindingReader {
   }
 
   /** Like text, but a missing value is an error naming the option. */
-  required(key: string, what: string): string | undefined {
-    const value = this.text(key);
-    if (value === undefined || value === '') this.fail(key, `"${key}" is required (${what})`);
+  required(key: string, what: string, read: (key: string) => string | undefined = (k) => this.text(k)): string | undefined {
+    const before = this.problems.length;
+    const value = read(key);
+    // A missing %NAME% was already reported; one problem per cause.
+    if ((value === undefined || value === '') && this.problems.length === before) this.fail(key, `"${key}" is required (${what})`);
     return value;
   }
 

@@ -120,10 +120,9 @@ function eventHub(r: BindingReader): Mapped | undefined {
 const SASL: Readonly<Record<string, string>> = { plain: 'plaintext', scramsha256: 'scram_sha256', scramsha512: 'scram_sha512' };
 
 function kafka(r: BindingReader): Mapped | undefined {
-  const bootstrapServers = r.settingOrLiteral('brokerList');
-  if (bootstrapServers === undefined) r.fail('brokerList', '"brokerList" is required (host:port[,host:port], or the name of a setting holding it)');
-  const consumerGroup = r.settingOrLiteral('consumerGroup');
-  if (consumerGroup === undefined) r.fail('consumerGroup', '"consumerGroup" is required');
+  const settingOrLiteral = (key: string): string | undefined => r.settingOrLiteral(key);
+  const bootstrapServers = r.required('brokerList', 'host:port[,host:port], or the name of a setting holding it', settingOrLiteral);
+  const consumerGroup = r.required('consumerGroup', 'the consumer group the function reads as', settingOrLiteral);
   const metadata: Record<string, string | undefined> = { bootstrapServers, topic: r.required('topic', 'the topic to consume'), consumerGroup };
   // lagThreshold means the same for the Functions scale controller and KEDA: target lag per replica.
   const lag = r.binding.options['lagThreshold'];
