@@ -357,6 +357,15 @@ export async function startHttpServer(options: HttpServerOptions & { readonly po
       resolve();
     });
   });
+  // While closing, a keep-alive connection is closed as soon as its response is sent, so a drain does
+  // not wait for clients to hang up.
+  let closing = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing) res.shouldKeepAlive = false;
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   const shown = options.address === undefined || options.address === '0.0.0.0' || options.address === '::' ? 'localhost' : options.address;
   return {
@@ -365,6 +374,7 @@ export async function startHttpServer(options: HttpServerOptions & { readonly po
     url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing = true;
         server.close((error) => {
           if (error) reject(error);
           else resolve();
