@@ -29,8 +29,12 @@ export interface LoopDecision {
   /** The unclamped HPA proposal; 0 when no metric is valid. */
   readonly desired: number;
   readonly active: boolean;
-  /** KEDA's or the HPA's word for the outcome (KEDAScaleTargetActivated, ScaleUpLimit, …), or ScaleTargetError. */
+  /** KEDA's or the HPA's word for the outcome (KEDAScaleTargetActivated, ScaleUpLimit, …), as `tide simulate` reports it. */
   readonly reason: string;
+  /** The executor's own reason (polls): TriggerError, ScalerCooldown, FallbackPending, … */
+  readonly executorReason?: string;
+  /** The HPA's own reason (syncs, and polls in direct mode). */
+  readonly hpaReason?: string;
   /** Set when writing the target failed. */
   readonly error?: string;
   readonly triggers: readonly TriggerRecord[];

@@ -36,8 +36,12 @@ export interface StepOutcome {
   readonly replicas: number;
   /** The unclamped HPA proposal (max over valid metrics); 0 when none is valid. */
   readonly desired: number;
-  /** In KEDA's and the HPA's vocabulary. */
+  /** In KEDA's and the HPA's vocabulary: the executor's reason unless the HPA's says more (as simulate reports it). */
   readonly reason: string;
+  /** The executor's own reason (polls only). */
+  readonly executorReason?: string;
+  /** The HPA's own reason (HPA syncs, and polls in direct mode). */
+  readonly hpaReason?: string;
   readonly memory: StepMemory;
 }
 
@@ -54,21 +58,21 @@ export function pollStep(model: StepModel, memory: StepMemory, observation: Obse
   const after = { replicas: afterExecutor, readyReplicas: Math.min(size.readyReplicas, afterExecutor) };
   const desired = proposal(model, observation, after);
   if (mode === 'keda' || isPaused(model.executor)) {
-    return { replicas: afterExecutor, desired, reason: decision.reason, memory: { executor, hpa: memory.hpa } };
+    return { replicas: afterExecutor, desired, reason: decision.reason, executorReason: decision.reason, memory: { executor, hpa: memory.hpa } };
   }
   const hpa = runHpa(model, memory.hpa, observation, after, now, 'none');
   const executorChanged = afterExecutor !== size.replicas;
   const hpaTells = hpa.desiredReplicas !== afterExecutor || isTelling(hpa.reason);
   const reason = executorChanged ? decision.reason : hpaTells ? hpa.reason : decision.reason;
-  return { replicas: hpa.desiredReplicas, desired, reason, memory: { executor, hpa: hpa.state } };
+  return { replicas: hpa.desiredReplicas, desired, reason, executorReason: decision.reason, hpaReason: hpa.reason, memory: { executor, hpa: hpa.state } };
 }
 
 /** A sync of the HPA KEDA generated (keda mode), on the metrics the adapter serves right now. */
 export function hpaStep(model: StepModel, memory: StepMemory, observation: Observation, size: TargetSize, now: number): StepOutcome {
-  if (isPaused(model.executor)) return { replicas: size.replicas, desired: 0, reason: 'ScalingDisabled', memory };
+  if (isPaused(model.executor)) return { replicas: size.replicas, desired: 0, reason: 'ScalingDisabled', hpaReason: 'ScalingDisabled', memory };
   const desired = proposal(model, observation, size);
   const hpa = runHpa(model, memory.hpa, observation, size, now, 'kubernetes');
-  return { replicas: hpa.desiredReplicas, desired, reason: hpa.reason, memory: { executor: memory.executor, hpa: hpa.state } };
+  return { replicas: hpa.desiredReplicas, desired, reason: hpa.reason, hpaReason: hpa.reason, memory: { executor: memory.executor, hpa: hpa.state } };
 }
 
 /** HPA reasons worth showing even when the replica count did not move. */

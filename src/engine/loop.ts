@@ -203,6 +203,8 @@ export class ScaleLoop {
       desired: outcome.desired,
       active: observation.active,
       reason: outcome.reason,
+      ...(outcome.executorReason !== undefined ? { executorReason: outcome.executorReason } : {}),
+      ...(outcome.hpaReason !== undefined ? { hpaReason: outcome.hpaReason } : {}),
       ...(error !== undefined ? { error } : {}),
       triggers: triggerRecords(this.triggers, results),
     };
