@@ -6,7 +6,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { BindingDefinition } from '../../../app/function-model.js';
 import { BindingConfigError, type HostContext } from '../contract.js';
-import { connectionSetting } from '../settings.js';
+import { connectionSetting, stringOption } from '../settings.js';
 
 /** ioredis options for a StackExchange-style or URL connection string; `where` names the binding in errors. */
 export function parseRedisConnection(text: string, where: string): RedisOptions {
@@ -99,4 +99,26 @@ export function positiveIntOption(options: Readonly<Record<string, unknown>>, ke
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new BindingConfigError(`${where}: "${key}" must be a positive whole number, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** What both Redis triggers read the same way: connection, `key`, polling interval and batch size. */
+export interface RedisTriggerBase {
+  readonly functionName: string;
+  readonly connection: RedisOptions;
+  readonly key: string;
+  readonly pollingIntervalMs: number;
+  readonly maxBatchSize: number;
+}
+
+/** Reads the options shared by redisListTrigger and redisStreamTrigger; `where` names the function and trigger. */
+export function redisTriggerBase(fnName: string, binding: BindingDefinition, ctx: HostContext, where: string): RedisTriggerBase {
+  const key = stringOption(binding.options, 'key', ctx.settings, where);
+  if (key === undefined || key === '') throw new BindingConfigError(`${where}: "key" is required`);
+  return {
+    functionName: fnName,
+    connection: redisBindingConnection(binding, ctx, where),
+    key,
+    pollingIntervalMs: positiveIntOption(binding.options, 'pollingIntervalInMs', 1000, where),
+    maxBatchSize: positiveIntOption(binding.options, 'maxBatchSize', 16, where),
+  };
 }

@@ -14,8 +14,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { BindingDefinition, FunctionDefinition } from '../../../app/function-model.js';
 import type { RpcTypedData } from '../../../app/rpc.js';
 import { BindingConfigError, type Dispatch, type HostContext, type TriggerDefinition, type TriggerListener } from '../contract.js';
-import { stringOption } from '../settings.js';
-import { positiveIntOption, redisBindingConnection } from './redis-connection.js';
+import { positiveIntOption, redisTriggerBase } from './redis-connection.js';
 import { errorText, InFlight, pause } from './redis-poll.js';
 import { FAIL_SCRIPT, listKeys, RECOVER_SCRIPT, scanPattern, type ListKeys } from './redis-list-keys.js';
 
@@ -39,15 +38,9 @@ export interface RedisListSettings {
 /** Reads a redisListTrigger binding: connection, key, listDirection (or the older listPopFromBeginning), polling, batch. */
 export function redisListSettings(fn: FunctionDefinition, binding: BindingDefinition, ctx: HostContext): RedisListSettings {
   const where = `function ${fn.name} (redisListTrigger)`;
-  const key = stringOption(binding.options, 'key', ctx.settings, where);
-  if (key === undefined || key === '') throw new BindingConfigError(`${where}: "key" is required`);
   return {
-    functionName: fn.name,
-    connection: redisBindingConnection(binding, ctx, where),
-    key,
+    ...redisTriggerBase(fn.name, binding, ctx, where),
     direction: listDirection(binding.options, where),
-    pollingIntervalMs: positiveIntOption(binding.options, 'pollingIntervalInMs', 1000, where),
-    maxBatchSize: positiveIntOption(binding.options, 'maxBatchSize', 16, where),
     maxAttempts: positiveIntOption(binding.options, 'maxDequeueCount', 5, where),
     leaseMs: positiveIntOption(binding.options, 'processingLeaseInMs', 30_000, where),
     binary: binding.dataType === 'binary',

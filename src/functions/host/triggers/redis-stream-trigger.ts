@@ -8,9 +8,8 @@
 
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BindingDefinition, FunctionDefinition } from '../../../app/function-model.js';
-import { BindingConfigError, type Dispatch, type HostContext, type TriggerDefinition, type TriggerListener } from '../contract.js';
-import { stringOption } from '../settings.js';
-import { positiveIntOption, redisBindingConnection } from './redis-connection.js';
+import type { Dispatch, HostContext, TriggerDefinition, TriggerListener } from '../contract.js';
+import { positiveIntOption, redisTriggerBase } from './redis-connection.js';
 import { errorText, InFlight, pause } from './redis-poll.js';
 import { parseEntries, parsePending, streamEvent, type StreamEntry } from './redis-stream-entries.js';
 
@@ -33,16 +32,10 @@ export interface RedisStreamSettings {
 /** Reads a redisStreamTrigger binding. */
 export function redisStreamSettings(fn: FunctionDefinition, binding: BindingDefinition, ctx: HostContext): RedisStreamSettings {
   const where = `function ${fn.name} (redisStreamTrigger)`;
-  const key = stringOption(binding.options, 'key', ctx.settings, where);
-  if (key === undefined || key === '') throw new BindingConfigError(`${where}: "key" is required`);
   return {
-    functionName: fn.name,
-    connection: redisBindingConnection(binding, ctx, where),
-    key,
+    ...redisTriggerBase(fn.name, binding, ctx, where),
     group: fn.name,
     consumer: ctx.instanceId,
-    pollingIntervalMs: positiveIntOption(binding.options, 'pollingIntervalInMs', 1000, where),
-    maxBatchSize: positiveIntOption(binding.options, 'maxBatchSize', 16, where),
     maxDeliveryCount: positiveIntOption(binding.options, 'maxDeliveryCount', 5, where),
     pendingIdleMs: positiveIntOption(binding.options, 'pendingIdleTimeInMs', 30_000, where),
   };
