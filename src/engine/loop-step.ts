@@ -46,7 +46,15 @@ export interface StepOutcome {
 }
 
 /** A KEDA poll: the executor (0 ↔ 1, cooldown, pause, min) and, in direct mode, the HPA at once. */
-export function pollStep(model: StepModel, memory: StepMemory, observation: Observation, size: TargetSize, now: number, mode: LoopMode): StepOutcome {
+export function pollStep(
+  model: StepModel,
+  memory: StepMemory,
+  observation: Observation,
+  size: TargetSize,
+  now: number,
+  mode: LoopMode,
+  resourceMetrics: readonly ExternalMetricObservation[] = [],
+): StepOutcome {
   const decision = decideScaledObject(model.executor, memory.executor, observation, size.replicas, now);
   const executor: ExecutorState = {
     ...memory.executor,
@@ -56,11 +64,11 @@ export function pollStep(model: StepModel, memory: StepMemory, observation: Obse
   const afterExecutor = decision.replicas ?? size.replicas;
   // New replicas are not ready yet, and scale-in removes not-ready ones first (as simulate models pods).
   const after = { replicas: afterExecutor, readyReplicas: Math.min(size.readyReplicas, afterExecutor) };
-  const desired = proposal(model, observation, after);
+  const desired = proposal(model, observation, after, resourceMetrics);
   if (mode === 'keda' || isPaused(model.executor)) {
     return { replicas: afterExecutor, desired, reason: decision.reason, executorReason: decision.reason, memory: { executor, hpa: memory.hpa } };
   }
-  const hpa = runHpa(model, memory.hpa, observation, after, now, 'none');
+  const hpa = runHpa(model, memory.hpa, observation, after, now, 'none', resourceMetrics);
   const executorChanged = afterExecutor !== size.replicas;
   const hpaTells = hpa.desiredReplicas !== afterExecutor || isTelling(hpa.reason);
   const reason = executorChanged ? decision.reason : hpaTells ? hpa.reason : decision.reason;
@@ -68,10 +76,17 @@ export function pollStep(model: StepModel, memory: StepMemory, observation: Obse
 }
 
 /** A sync of the HPA KEDA generated (keda mode), on the metrics the adapter serves right now. */
-export function hpaStep(model: StepModel, memory: StepMemory, observation: Observation, size: TargetSize, now: number): StepOutcome {
+export function hpaStep(
+  model: StepModel,
+  memory: StepMemory,
+  observation: Observation,
+  size: TargetSize,
+  now: number,
+  resourceMetrics: readonly ExternalMetricObservation[] = [],
+): StepOutcome {
   if (isPaused(model.executor)) return { replicas: size.replicas, desired: 0, reason: 'ScalingDisabled', hpaReason: 'ScalingDisabled', memory };
-  const desired = proposal(model, observation, size);
-  const hpa = runHpa(model, memory.hpa, observation, size, now, 'kubernetes');
+  const desired = proposal(model, observation, size, resourceMetrics);
+  const hpa = runHpa(model, memory.hpa, observation, size, now, 'kubernetes', resourceMetrics);
   return { replicas: hpa.desiredReplicas, desired, reason: hpa.reason, hpaReason: hpa.reason, memory: { executor: memory.executor, hpa: hpa.state } };
 }
 
@@ -80,13 +95,21 @@ function isTelling(reason: string): boolean {
   return reason !== 'DesiredWithinRange' && reason !== 'ScalingDisabled';
 }
 
-function runHpa(model: StepModel, state: HpaState | undefined, observation: Observation, size: TargetSize, now: number, scaleUpLimit: 'kubernetes' | 'none'): HpaSyncResult {
+function runHpa(
+  model: StepModel,
+  state: HpaState | undefined,
+  observation: Observation,
+  size: TargetSize,
+  now: number,
+  scaleUpLimit: 'kubernetes' | 'none',
+  resourceMetrics: readonly ExternalMetricObservation[],
+): HpaSyncResult {
   return syncHpa({
     spec: model.hpa,
     currentReplicas: size.replicas,
     statusReplicas: size.replicas,
     readyPods: size.readyReplicas,
-    metrics: hpaMetrics(model, observation),
+    metrics: [...hpaMetrics(model, observation), ...resourceMetrics],
     now,
     state,
     options: { scaleUpLimit },
@@ -107,10 +130,10 @@ export function hpaMetrics(model: StepModel, observation: Observation): External
   });
 }
 
-/** The HPA's unclamped proposal: max over the valid metrics, 0 when none is. */
-export function proposal(model: StepModel, observation: Observation, size: TargetSize): number {
+/** The HPA's unclamped proposal: max over the valid metrics (cpu/memory ones included when given), 0 when none is. */
+export function proposal(model: StepModel, observation: Observation, size: TargetSize, resourceMetrics: readonly ExternalMetricObservation[] = []): number {
   let best = 0;
-  for (const metric of hpaMetrics(model, observation)) {
+  for (const metric of [...hpaMetrics(model, observation), ...resourceMetrics]) {
     const value = externalMetricProposal(metric, size.replicas, size.replicas, size.readyReplicas, DEFAULT_TOLERANCE, DEFAULT_TOLERANCE);
     if (typeof value === 'number' && value > best) best = value;
   }

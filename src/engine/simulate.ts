@@ -1,13 +1,14 @@
 // `tide simulate`: the scaling engine driven by a virtual clock over a metric trace. The decisions are
-// the real ones (evaluate → executor → hpa from src/scaling); only time and the cluster are simulated:
+// the scale loop's own (evaluate, then pollStep / hpaStep from loop-step.ts); only time and the cluster are simulated:
 // KEDA polls at pollingInterval, the HPA syncs on its own period (keda mode), pods become ready after
 // a delay, and every replica change is applied at once.
 
 import { milliFromFloat } from '../api/quantity.js';
 import { evaluate, type EvaluateInput, type Observation, type TriggerObservation, type TriggerResult } from '../scaling/evaluate.js';
-import { decideScaledObject, type ExecutorSpec, type ExecutorState } from '../scaling/executor.js';
+import type { ExecutorState } from '../scaling/executor.js';
 import type { HealthMap } from '../scaling/fallback.js';
-import { externalMetricProposal, syncHpa, type ExternalMetricObservation, type HpaSpec, type HpaState } from '../scaling/hpa.js';
+import type { ExternalMetricObservation, HpaState } from '../scaling/hpa.js';
+import { hpaStep, pollStep, type StepMemory, type StepOutcome, type TargetSize } from './loop-step.js';
 import type { SimulationModel, SimulatedTrigger } from './simulation-model.js';
 import { TraceCursor, type Trace } from './trace.js';
 
@@ -77,47 +78,32 @@ export function simulate(model: SimulationModel, trace: Trace, options: Simulati
 function poll(model: SimulationModel, world: World, cursor: TraceCursor, t: number, options: SimulationOptions): SimulationStep {
   const now = options.start + t * 1000;
   const observation = observe(model, world, cursor, t, now);
-  const decision = decideScaledObject(model.executor, world.executor, observation, world.replicas, now);
-  world.executor = {
-    ...world.executor,
-    lastActiveTime: decision.lastActiveTime,
-    conditions: { ...world.executor.conditions, ...decision.conditions },
-  };
-  const before = world.replicas;
-  if (decision.replicas !== undefined) setReplicas(world, decision.replicas, t, options);
-  const desired = proposal(model, world, observation, cursor, t);
-  if (options.mode === 'keda' || isPaused(model.executor)) {
-    return { t, step: 'poll', replicas: world.replicas, desired, active: observation.active, reason: decision.reason };
-  }
-  // Direct mode: the HPA step runs at every poll with no scale-up rate limit.
-  const hpa = runHpa(model, world, observation, cursor, t, now, 'none');
-  const executorChanged = world.replicas !== before;
-  setReplicas(world, hpa.desiredReplicas, t, options);
-  const reason = executorChanged ? decision.reason : hpa.desiredReplicas !== hpa.current || isTelling(hpa.reason) ? hpa.reason : decision.reason;
-  return { t, step: 'poll', replicas: world.replicas, desired, active: observation.active, reason };
+  const outcome = pollStep(model, memoryOf(world), observation, sizeOf(world, t), now, options.mode, resourceMetrics(model, cursor, t));
+  apply(world, outcome, t, options);
+  return { t, step: 'poll', replicas: world.replicas, desired: outcome.desired, active: observation.active, reason: outcome.reason };
 }
 
 function hpaSync(model: SimulationModel, world: World, cursor: TraceCursor, t: number, options: SimulationOptions): SimulationStep {
   const now = options.start + t * 1000;
   // The HPA asks the metrics adapter, which fetches live values (and tracks fallback health) too.
   const observation = observe(model, world, cursor, t, now);
-  if (isPaused(model.executor)) {
-    return { t, step: 'hpa', replicas: world.replicas, desired: 0, active: observation.active, reason: 'ScalingDisabled' };
-  }
-  const desired = proposal(model, world, observation, cursor, t);
-  const hpa = runHpa(model, world, observation, cursor, t, now, 'kubernetes');
-  setReplicas(world, hpa.desiredReplicas, t, options);
-  return { t, step: 'hpa', replicas: world.replicas, desired, active: observation.active, reason: hpa.reason };
+  const outcome = hpaStep(model, memoryOf(world), observation, sizeOf(world, t), now, resourceMetrics(model, cursor, t));
+  apply(world, outcome, t, options);
+  return { t, step: 'hpa', replicas: world.replicas, desired: outcome.desired, active: observation.active, reason: outcome.reason };
 }
 
-/** KEDA deletes the HPA while paused (paused or paused-replicas), so nothing but the pin acts. */
-function isPaused(spec: ExecutorSpec): boolean {
-  return spec.pause.paused || spec.pause.pausedReplicas !== undefined;
+function memoryOf(world: World): StepMemory {
+  return { executor: world.executor, hpa: world.hpa };
 }
 
-/** HPA reasons worth showing even when the replica count did not move. */
-function isTelling(reason: string): boolean {
-  return reason !== 'DesiredWithinRange' && reason !== 'ScalingDisabled';
+function sizeOf(world: World, t: number): TargetSize {
+  return { replicas: world.replicas, readyReplicas: readyPods(world, t) };
+}
+
+function apply(world: World, outcome: StepOutcome, t: number, options: SimulationOptions): void {
+  world.executor = outcome.memory.executor;
+  world.hpa = outcome.memory.hpa;
+  setReplicas(world, outcome.replicas, t, options);
 }
 
 function observe(model: SimulationModel, world: World, cursor: TraceCursor, t: number, now: number): Observation {
@@ -143,71 +129,20 @@ function resultOf(trigger: SimulatedTrigger, values: readonly (number | null)[],
   return { valueMilli: milliFromFloat(value) };
 }
 
-interface HpaRun {
-  readonly desiredReplicas: number;
-  readonly current: number;
-  readonly reason: string;
-}
-
-function runHpa(
-  model: SimulationModel,
-  world: World,
-  observation: Observation,
-  cursor: TraceCursor,
-  t: number,
-  now: number,
-  scaleUpLimit: 'kubernetes' | 'none',
-): HpaRun {
-  const spec: HpaSpec = model.hpa;
-  const result = syncHpa({
-    spec,
-    currentReplicas: world.replicas,
-    statusReplicas: world.pods.length,
-    readyPods: readyPods(world, t),
-    metrics: hpaMetrics(model, observation, cursor, t),
-    now,
-    state: world.hpa,
-    options: { scaleUpLimit },
-  });
-  world.hpa = result.state;
-  return { desiredReplicas: result.desiredReplicas, current: world.replicas, reason: result.reason };
-}
-
-/** What the HPA reads: the external metrics as served (fallback applied) plus cpu/memory from the trace. */
-function hpaMetrics(model: SimulationModel, observation: Observation, cursor: TraceCursor, t: number): ExternalMetricObservation[] {
-  const metrics: ExternalMetricObservation[] = observation.metrics.map((served) => {
-    const target = model.targets.get(served.metricName);
-    return {
-      name: served.metricName,
-      targetType: target?.targetType ?? 'AverageValue',
-      targetMilli: target?.targetMilli ?? 0,
-      valueMilli: served.valueMilli,
-      error: served.error,
-    };
-  });
+/** cpu/memory triggers read from the trace: utilisation and per-pod averages follow the Value rule, ceil(ratio × ready pods). */
+function resourceMetrics(model: SimulationModel, cursor: TraceCursor, t: number): ExternalMetricObservation[] {
   const values = cursor.at(t);
-  for (const trigger of model.triggers) {
-    if (trigger.observation.kind !== 'resource') continue;
-    const value = trigger.column === undefined ? undefined : values[trigger.column];
-    // Utilization and per-pod averages follow the same rule as a Value target: ceil(ratio × ready pods).
-    metrics.push({
-      name: trigger.observation.metricName,
-      targetType: 'Value',
-      targetMilli: trigger.observation.targetMilli,
-      ...(value === null || value === undefined ? { error: `no value in the trace for ${trigger.label}` } : { valueMilli: milliFromFloat(value) }),
+  return model.triggers
+    .filter((trigger) => trigger.observation.kind === 'resource')
+    .map((trigger) => {
+      const value = trigger.column === undefined ? undefined : values[trigger.column];
+      return {
+        name: trigger.observation.metricName,
+        targetType: 'Value' as const,
+        targetMilli: trigger.observation.targetMilli,
+        ...(value === null || value === undefined ? { error: `no value in the trace for ${trigger.label}` } : { valueMilli: milliFromFloat(value) }),
+      };
     });
-  }
-  return metrics;
-}
-
-/** The HPA's unclamped proposal for the current metrics: max over the valid ones, 0 when none is. */
-function proposal(model: SimulationModel, world: World, observation: Observation, cursor: TraceCursor, t: number): number {
-  let best = 0;
-  for (const metric of hpaMetrics(model, observation, cursor, t)) {
-    const value = externalMetricProposal(metric, world.replicas, world.pods.length, readyPods(world, t), 0.1, 0.1);
-    if (typeof value === 'number' && value > best) best = value;
-  }
-  return best;
 }
 
 function setReplicas(world: World, replicas: number, t: number, options: SimulationOptions): void {
