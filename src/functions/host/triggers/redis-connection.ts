@@ -3,7 +3,7 @@
 // so the usual form is `host:port,password=…,ssl=True,abortConnect=False`; a `redis://` / `rediss://` URL
 // is accepted too, because that is what most non-Azure users have at hand.
 
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { BindingDefinition } from '../../../app/function-model.js';
 import { BindingConfigError, type HostContext } from '../contract.js';
 import { connectionSetting, stringOption } from '../settings.js';
@@ -121,4 +121,14 @@ export function redisTriggerBase(fnName: string, binding: BindingDefinition, ctx
     pollingIntervalMs: positiveIntOption(binding.options, 'pollingIntervalInMs', 1000, where),
     maxBatchSize: positiveIntOption(binding.options, 'maxBatchSize', 16, where),
   };
+}
+
+/** Opens the client a Redis trigger polls with; connection errors are logged at debug (ioredis reconnects by itself). */
+export async function connectTriggerClient(options: RedisOptions, ctx: HostContext, functionName: string): Promise<Redis> {
+  const client = new Redis({ ...options, lazyConnect: true });
+  client.on('error', (error: Error) => {
+    ctx.log.debug('redis connection error', { function: functionName, error: error.message });
+  });
+  await client.connect();
+  return client;
 }

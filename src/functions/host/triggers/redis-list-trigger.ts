@@ -10,11 +10,11 @@
 //   are counted in the hash `<key>:attempts` (field = entry text; equal entries share a count); the 5th
 //   failure moves it to the list `<key>:poison` instead. Nothing is ever dropped.
 
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { BindingDefinition, FunctionDefinition } from '../../../app/function-model.js';
 import type { RpcTypedData } from '../../../app/rpc.js';
 import { BindingConfigError, type Dispatch, type HostContext, type TriggerDefinition, type TriggerListener } from '../contract.js';
-import { positiveIntOption, redisTriggerBase } from './redis-connection.js';
+import { connectTriggerClient, positiveIntOption, redisTriggerBase } from './redis-connection.js';
 import { errorText, InFlight, pause } from './redis-poll.js';
 import { FAIL_SCRIPT, listKeys, RECOVER_SCRIPT, scanPattern, type ListKeys } from './redis-list-keys.js';
 
@@ -79,11 +79,7 @@ export class RedisListListener implements TriggerListener {
 
   /** Connects, takes the lease, recovers this instance's and dead instances' entries, then polls. */
   async start(dispatch: Dispatch): Promise<void> {
-    const client = new Redis({ ...this.s.connection, lazyConnect: true });
-    client.on('error', (error: Error) => {
-      this.ctx.log.debug('redis connection error', { function: this.s.functionName, error: error.message });
-    });
-    await client.connect();
+    const client = await connectTriggerClient(this.s.connection, this.ctx, this.s.functionName);
     this.client = client;
     await this.refreshLease();
     const own = await this.recover(this.keys.processing, undefined);

@@ -6,10 +6,10 @@
 // (XCLAIM … JUSTID, the lease renewal), so a slow invocation is not claimed twice. An entry delivered
 // `maxDeliveryCount` (5) times is copied to the stream `<key>:poison` and acknowledged.
 
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { BindingDefinition, FunctionDefinition } from '../../../app/function-model.js';
 import type { Dispatch, HostContext, TriggerDefinition, TriggerListener } from '../contract.js';
-import { positiveIntOption, redisTriggerBase } from './redis-connection.js';
+import { connectTriggerClient, positiveIntOption, redisTriggerBase } from './redis-connection.js';
 import { errorText, InFlight, pause } from './redis-poll.js';
 import { parseEntries, parsePending, streamEvent, type StreamEntry } from './redis-stream-entries.js';
 
@@ -60,11 +60,7 @@ export class RedisStreamListener implements TriggerListener {
 
   /** Connects, creates the group if needed, and polls. */
   async start(dispatch: Dispatch): Promise<void> {
-    const client = new Redis({ ...this.s.connection, lazyConnect: true });
-    client.on('error', (error: Error) => {
-      this.ctx.log.debug('redis connection error', { function: this.s.functionName, error: error.message });
-    });
-    await client.connect();
+    const client = await connectTriggerClient(this.s.connection, this.ctx, this.s.functionName);
     this.client = client;
     try {
       await client.xgroup('CREATE', this.s.key, this.s.group, '0', 'MKSTREAM');
