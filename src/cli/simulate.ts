@@ -1,6 +1,5 @@
 // `tide simulate <scaledobject.yaml> --trace <file>`: a deterministic what-if run of the scaling engine.
 import { stringify } from 'yaml';
-import { loadYaml, type LoadedObject } from '../api/load.js';
 import { parseKedaObject } from '../api/validate.js';
 import type { ScaledObject } from '../api/scaled-object.js';
 import { simulate, type SimulationOptions, type SimulationStep } from '../engine/simulate.js';
@@ -11,7 +10,7 @@ import { numberFlag, outputFormat, outputOption, parseFlags, type OutputFormat }
 import { formatSeconds, renderStepChart } from './chart.js';
 import type { Command } from './command.js';
 import { ExitCode, InputError, UsageError, type CliIO } from './io.js';
-import { formatProblem, objectProblems, readSource } from './validate.js';
+import { readCheckedScaledObject, readSource } from './validate.js';
 
 const DEFAULT_START = '2026-01-01T00:00:00Z';
 
@@ -60,26 +59,8 @@ function readFlags(argv: readonly string[]): Flags {
   };
 }
 
-/** The one ScaledObject to simulate, checked as `tide validate` would check it. */
-function pickScaledObject(objects: readonly LoadedObject[], file: string, name: string | undefined): LoadedObject {
-  const candidates = objects.filter((o) => o.kind === 'ScaledObject');
-  const chosen = name === undefined ? candidates : candidates.filter((o) => o.name === name);
-  const names = candidates.map((o) => o.name ?? '<unnamed>').join(', ');
-  if (chosen.length === 1 && chosen[0]) return chosen[0];
-  if (candidates.length === 0) throw new InputError(`${file}: no ScaledObject (keda.sh/v1alpha1) in the file`);
-  if (name !== undefined) throw new InputError(`${file}: no ScaledObject named "${name}" (found: ${names})`);
-  throw new InputError(`${file}: ${candidates.length} ScaledObjects (${names}); pick one with --name`);
-}
-
 async function loadModel(flags: Flags, io: CliIO): Promise<{ model: SimulationModel; trace: Trace }> {
-  const loaded = loadYaml(flags.file, await readSource(flags.file, io.cwd));
-  const syntax = loaded.problems.filter((p) => p.severity === 'error');
-  if (syntax.length > 0) throw new InputError(syntax.map((p) => formatProblem(p)).join('\n'));
-  const object = pickScaledObject(loaded.objects, flags.file, flags.name);
-  const problems = objectProblems(object);
-  for (const p of problems.filter((p) => p.severity === 'warning')) io.stderr(`warning: ${formatProblem(p)}\n`);
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new InputError(`the ScaledObject is not valid:\n${errors.map((p) => formatProblem(p)).join('\n')}`);
+  const { scaledObject: object } = await readCheckedScaledObject(flags.file, flags.name, io, 'the ScaledObject is not valid');
   const so = parseKedaObject('ScaledObject', object.value).value as ScaledObject;
   const trace = parseTrace(await readSource(flags.traceFile, io.cwd), flags.traceFile);
   if (!trace.ok) throw new InputError(trace.errors.join('\n'));

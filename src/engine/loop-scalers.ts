@@ -60,7 +60,8 @@ export function scalerInstanceFactory(options: InstanceFactoryOptions = {}): Sca
       ...(inputs.env ? { env: inputs.env } : {}),
       ...(inputs.podIdentity !== undefined ? { podIdentity: inputs.podIdentity } : {}),
     });
-    if (!parsed.ok) return { error: parsed.problems.filter((p) => p.severity === 'error').map((p) => `${label}: ${p.path}: ${p.message}`).join('; ') };
+    // Warnings go with the errors: "env var X is not set" is often the cause of "connection: required".
+    if (!parsed.ok) return { error: [...parsed.problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1)).map((p) => `${label}: ${p.path}: ${p.message}`).join('; ') };
     const instance = new ScalerInstance(scaler, parsed, {
       trigger,
       metadata: trigger.metadata,

@@ -4,7 +4,7 @@
 // a live run and its replay through `tide simulate` agree.
 
 import type { Observation } from '../scaling/evaluate.js';
-import { decideScaledObject, type ExecutorSpec, type ExecutorState } from '../scaling/executor.js';
+import { decideScaledObject, type ExecutorSpec, type ExecutorState, type ScaleDecision } from '../scaling/executor.js';
 import { DEFAULT_TOLERANCE, externalMetricProposal, syncHpa, type ExternalMetricObservation, type HpaSpec, type HpaState, type HpaSyncResult } from '../scaling/hpa.js';
 import { isPaused, type MetricTarget } from './scaled-object-specs.js';
 
@@ -42,6 +42,8 @@ export interface StepOutcome {
   readonly executorReason?: string;
   /** The HPA's own reason (HPA syncs, and polls in direct mode). */
   readonly hpaReason?: string;
+  /** The executor's whole decision (polls only): conditions, events and lastActiveTime for the operator's status. */
+  readonly executorDecision?: ScaleDecision;
   readonly memory: StepMemory;
 }
 
@@ -66,13 +68,13 @@ export function pollStep(
   const after = { replicas: afterExecutor, readyReplicas: Math.min(size.readyReplicas, afterExecutor) };
   const desired = proposal(model, observation, after, resourceMetrics);
   if (mode === 'keda' || isPaused(model.executor)) {
-    return { replicas: afterExecutor, desired, reason: decision.reason, executorReason: decision.reason, memory: { executor, hpa: memory.hpa } };
+    return { replicas: afterExecutor, desired, reason: decision.reason, executorReason: decision.reason, executorDecision: decision, memory: { executor, hpa: memory.hpa } };
   }
   const hpa = runHpa(model, memory.hpa, observation, after, now, 'none', resourceMetrics);
   const executorChanged = afterExecutor !== size.replicas;
   const hpaTells = hpa.desiredReplicas !== afterExecutor || isTelling(hpa.reason);
   const reason = executorChanged ? decision.reason : hpaTells ? hpa.reason : decision.reason;
-  return { replicas: hpa.desiredReplicas, desired, reason, executorReason: decision.reason, hpaReason: hpa.reason, memory: { executor, hpa: hpa.state } };
+  return { replicas: hpa.desiredReplicas, desired, reason, executorReason: decision.reason, hpaReason: hpa.reason, executorDecision: decision, memory: { executor, hpa: hpa.state } };
 }
 
 /** A sync of the HPA KEDA generated (keda mode), on the metrics the adapter serves right now. */

@@ -6,12 +6,14 @@
 
 import { scaledObjectSettings, type ScaledObjectSettings } from '../api/defaults.js';
 import { COMPOSITE_METRIC_NAME, type ScaledObject } from '../api/scaled-object.js';
-import { evaluate, type Observation, type TriggerResult } from '../scaling/evaluate.js';
+import { evaluate, type MetricOutcome, type Observation, type TriggerResult } from '../scaling/evaluate.js';
+import type { ExecutorState, ScaleDecision } from '../scaling/executor.js';
 import type { HealthMap } from '../scaling/fallback.js';
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import type { ScaleTarget } from '../targets/scale-target.js';
 import { systemScheduler, type Scheduler, type TimerHandle } from './loop-clock.js';
 import { DecisionLog, type LoopDecision } from './loop-decisions.js';
+import { serveMetric } from './loop-metrics.js';
 import { readAll, scalerInstanceFactory, type ScalerFactory } from './loop-scalers.js';
 import { hpaStep, pollStep, type LoopMode, type StepMemory, type StepModel } from './loop-step.js';
 import { buildLoopTriggers, triggerRecords, type LoopTrigger } from './loop-triggers.js';
@@ -37,6 +39,23 @@ export interface ScaleLoopOptions {
   readonly log?: Logger;
   readonly onDecision?: (decision: LoopDecision) => void;
   readonly decisionCapacity?: number;
+  /**
+   * keda mode with a real HPA controller acting on the target (the operator): the loop runs only
+   * KEDA's polls (0 ↔ 1, idle, min through /scale) and never simulates the HPA's sync.
+   */
+  readonly externalHpa?: boolean;
+  /** What the executor remembers from before this loop (the operator seeds it from the object's status). */
+  readonly initialState?: Partial<ExecutorState>;
+  /** Every poll's executor decision with the state after it; `error` when writing the target failed. */
+  readonly onExecutor?: (step: ExecutorStep) => void;
+}
+
+/** One poll as the executor saw it: what the operator turns into status conditions and events. */
+export interface ExecutorStep {
+  readonly decision: ScaleDecision;
+  readonly state: ExecutorState;
+  readonly replicasBefore: number;
+  readonly error?: string;
 }
 
 type StepKind = LoopDecision['step'];
@@ -56,6 +75,8 @@ export class ScaleLoop {
   private readonly hpaSyncPeriodMs: number;
   private memory: StepMemory;
   private health: HealthMap = {};
+  /** Each trigger's result at the last step: what `useCachedMetrics` serves. */
+  private lastResults: readonly (TriggerResult | undefined)[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private readonly pending = new Map<StepKind, Promise<LoopDecision | undefined>>();
   private pollTimer: TimerHandle | undefined;
@@ -83,7 +104,7 @@ export class ScaleLoop {
     if (this.modifiers) targets.set(COMPOSITE_METRIC_NAME, { targetType: this.modifiers.metricType, targetMilli: this.modifiers.targetMilli });
     this.model = { executor: executorSpec(settings), hpa: hpaSpec(settings), targets };
     this.fallback = settings.fallback;
-    this.memory = { executor: { creationTime: this.scheduler.now(), conditions: {} }, hpa: undefined };
+    this.memory = { executor: { creationTime: this.scheduler.now(), conditions: {}, ...options.initialState }, hpa: undefined };
     this.problems = problems;
     for (const p of problems) this.log.warn(p);
   }
@@ -94,7 +115,7 @@ export class ScaleLoop {
     this.started = true;
     const now = this.scheduler.now();
     this.schedulePoll(now);
-    if (this.options.mode === 'keda') this.scheduleSync(now);
+    if (this.options.mode === 'keda' && this.options.externalHpa !== true) this.scheduleSync(now);
     for (const t of this.triggers) {
       const scaler = t.scaler;
       if (scaler === undefined || 'error' in scaler || !scaler.subscribe) continue;
@@ -124,6 +145,17 @@ export class ScaleLoop {
   /** Runs an HPA sync now (keda mode's step; tests and `tide up` use it to settle). */
   hpaSyncNow(): Promise<LoopDecision | undefined> {
     return this.enqueue('hpa', 'manual');
+  }
+
+  /** The value the HPA is served for `metricName` (the metrics service); undefined when this object has no such metric. */
+  async metricValue(metricName: string): Promise<MetricOutcome | undefined> {
+    const served = await serveMetric({
+      triggers: this.triggers, cached: this.lastResults, fallback: this.fallback, modifiers: this.modifiers, health: this.health,
+      size: () => this.target.getReplicas(), now: this.scheduler.now(),
+    }, metricName);
+    if (served === undefined) return undefined;
+    this.health = served.health;
+    return served.outcome;
   }
 
   /** Recorded decisions in time order, those at or after `since` (epoch ms) when given. */
@@ -182,6 +214,7 @@ export class ScaleLoop {
     }
     const now = this.scheduler.now();
     const results = await readAll(this.triggers.map((t) => t.scaler), now);
+    this.lastResults = results;
     const observation = this.observe(results, size);
     const outcome = step === 'poll' ? pollStep(this.model, this.memory, observation, size, now, this.options.mode) : hpaStep(this.model, this.memory, observation, size, now);
     this.memory = outcome.memory;
@@ -210,6 +243,9 @@ export class ScaleLoop {
     };
     this.history.add(decision);
     this.options.onDecision?.(decision);
+    if (outcome.executorDecision !== undefined) {
+      this.options.onExecutor?.({ decision: outcome.executorDecision, state: this.memory.executor, replicasBefore: size.replicas, ...(error !== undefined ? { error } : {}) });
+    }
     return decision;
   }
 

@@ -1,6 +1,8 @@
 // Metric traces for `tide simulate`: what each trigger's scaler would have returned over time.
 // CSV (`t,<trigger>…`) or JSON (`[{"t":0,"<trigger>":123}, …]`); a value holds until the next sample;
-// an empty cell or null means the scaler failed at that time (it feeds fallback).
+// an empty cell or null means the scaler failed at that time (it feeds fallback). The decision lines
+// of `tide up --output json` are read as a trace too, so a live run can be replayed.
+import { looksLikeDecisionLines, traceFromDecisionLines } from './decision-lines.js';
 
 /** One sample row: seconds from start, then one value per column (null = scaler error). */
 export interface TraceSample {
@@ -19,7 +21,11 @@ export type TraceResult = { ok: true; trace: Trace } | { ok: false; errors: stri
 /** Parses a trace file's text; errors name the file and the line (CSV) or sample (JSON). */
 export function parseTrace(text: string, file: string): TraceResult {
   const errors: string[] = [];
-  const trace = /^[[{]/.test(text.trimStart()) ? parseJsonTrace(text, file, errors) : parseCsvTrace(text, file, errors);
+  const trace = looksLikeDecisionLines(text)
+    ? traceFromDecisionLines(text, file, errors)
+    : /^[[{]/.test(text.trimStart())
+      ? parseJsonTrace(text, file, errors)
+      : parseCsvTrace(text, file, errors);
   if (trace && errors.length === 0) checkTimes(trace, file, errors);
   return trace && errors.length === 0 ? { ok: true, trace } : { ok: false, errors };
 }

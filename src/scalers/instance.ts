@@ -89,7 +89,7 @@ export class ScalerInstance {
     } catch (error) {
       // Like KEDA's cache rebuilding a failed scaler: the next poll starts from a fresh connection.
       await this.dropConnection();
-      throw this.error(error, 'read');
+      throw this.toScalerError(error, 'read');
     }
   }
 
@@ -106,7 +106,7 @@ export class ScalerInstance {
     this.connection ??= this.withTimeout('connect', (signal) => Promise.resolve(connect(this.parsed.params as never, this.context(signal)))).catch(
       (error: unknown) => {
         this.connection = undefined;
-        throw this.error(error, 'unreachable');
+        throw this.toScalerError(error, 'unreachable');
       },
     );
     return this.connection;
@@ -154,7 +154,7 @@ export class ScalerInstance {
   }
 
   /** Labels any failure with the trigger and scrubs secrets; a ScalerError thrown by a scaler keeps its kind. */
-  private error(error: unknown, fallbackKind: ScalerError['kind']): ScalerError {
+  private toScalerError(error: unknown, fallbackKind: ScalerError['kind']): ScalerError {
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof ScalerError ? error.kind : isNetworkError(error) ? 'unreachable' : fallbackKind;
     return new ScalerError(`${this.label}: ${scrubSecrets(message, this.parsed.secrets)}`, kind);

@@ -3,7 +3,8 @@
 // dies on its own is restarted with back-off (never a restart storm) and counted.
 //
 // setReplicas(n) resolves once the new processes are launched (not yet ready: getReplicas reports
-// readiness) and once the removed ones have exited (drained, or killed after the grace period).
+// readiness) or the removed ones were told to stop: like terminating pods, they drain in the
+// background (no longer counted) so the scale loop keeps polling; drained() waits for them.
 import { crashBackoff, DEFAULT_BACKOFF } from './local-backoff.js';
 import { replicaEnv, type LocalProcessPoolOptions, type PoolEvent, type ReplicaPhase, type ReplicaStatus } from './local-pool-options.js';
 import { describeExit, freePort, ReplicaProcess, type ReplicaExit } from './local-replica.js';
@@ -30,8 +31,10 @@ interface Slot {
 /** Replicas of a function app as local child processes. */
 export class LocalProcessPool implements ScaleTarget {
   private readonly slots = new Map<number, Slot>();
-  /** Replicas being drained, by index: a new replica with the same index waits for it (same fixed port). */
+  /** The latest drain of each index: a new replica on the same fixed port waits for it. */
   private readonly stopping = new Map<number, Promise<void>>();
+  /** Every drain under way. */
+  private readonly drains = new Set<Promise<void>>();
   private totalRestarts = 0;
   private closed = false;
   private readonly now: () => number;
@@ -68,7 +71,17 @@ export class LocalProcessPool implements ScaleTarget {
       return;
     }
     const removed = [...this.slots.values()].filter((s) => s.index >= n);
-    await Promise.all(removed.map((slot) => this.stopSlot(slot)));
+    for (const slot of removed) void this.stopSlot(slot);
+  }
+
+  /** Replicas told to stop that have not exited yet. */
+  get draining(): number {
+    return this.drains.size;
+  }
+
+  /** Resolves when every replica told to stop has exited. */
+  async drained(): Promise<void> {
+    while (this.drains.size > 0) await Promise.all(this.drains);
   }
 
   /** Every replica's phase, pid, port and restart count, by index. */
@@ -86,12 +99,12 @@ export class LocalProcessPool implements ScaleTarget {
   /** Drains every replica (SIGTERM, grace, SIGKILL) and refuses further scaling. */
   async close(): Promise<void> {
     if (this.closed) {
-      await Promise.all(this.stopping.values());
+      await this.drained();
       return;
     }
     this.closed = true;
     await Promise.all([...this.slots.values()].map((slot) => this.stopSlot(slot)));
-    await Promise.all(this.stopping.values());
+    await this.drained();
     process.off('exit', this.killAllOnExit);
   }
 
@@ -111,9 +124,11 @@ export class LocalProcessPool implements ScaleTarget {
 
   /** Starts (or restarts) the process of a slot and watches it in the background. */
   private async launch(slot: Slot): Promise<void> {
-    const previous = this.stopping.get(slot.index);
+    const fixedPort = this.options.portFor?.(slot.index);
+    // A replica on a fixed port waits for its draining predecessor to free the port.
+    const previous = fixedPort === undefined ? undefined : this.stopping.get(slot.index);
     if (previous) await previous;
-    const port = this.options.portFor?.(slot.index) ?? (await freePort());
+    const port = fixedPort ?? (await freePort());
     if (this.gone(slot)) return;
     const { file, args } = this.options.bundle !== undefined ? { file: process.execPath, args: [this.options.bundle] } : (this.options.command ?? { file: '', args: [] });
     const replica = ReplicaProcess.start({
@@ -212,7 +227,9 @@ export class LocalProcessPool implements ScaleTarget {
       });
     });
     this.stopping.set(slot.index, stopped);
+    this.drains.add(stopped);
     await stopped;
+    this.drains.delete(stopped);
     if (this.stopping.get(slot.index) === stopped) this.stopping.delete(slot.index);
   }
 }

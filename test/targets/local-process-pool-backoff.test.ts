@@ -97,6 +97,7 @@ describe('LocalProcessPool failure paths', () => {
     expect(await until(() => lines.includes('up'), 5_000)).toBe(true);
     const started = Date.now();
     await pool.setReplicas(0, 'idle');
+    await pool.drained();
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(events.find((e) => e.type === 'stopped')).toMatchObject({ forced: true, signal: 'SIGKILL' });
     expect(await pool.getReplicas()).toEqual({ replicas: 0, readyReplicas: 0 });

@@ -95,6 +95,8 @@ describe('LocalProcessPool with the runtime bundle', () => {
     // Let the request reach the handler (it takes 1.5 s there).
     await new Promise((r) => setTimeout(r, 300));
     await pool.setReplicas(1, 'test: scale in');
+    expect(pool.draining).toBe(1);
+    await pool.drained();
     order.push('scaled in');
     expect(await slow).toEqual({ status: 200, body: 'slow done' });
     expect(order).toEqual(['response', 'scaled in']);
