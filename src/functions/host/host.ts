@@ -13,7 +13,9 @@ import { outputFor } from './bindings/index.js';
 import { BindingConfigError, type Dispatch, type FunctionInvoker, type HostContext, type HostLogger, type InvocationOutcome, type OutputBinding, type TriggerEvent, type TriggerListener } from './contract.js';
 import { createDispatch, withRetryPolicy } from './dispatcher.js';
 import type { DrainStatus, HostControl, HostState } from './http/host-control.js';
-import { DEFAULT_KEYS_DIRECTORY, loadKeys } from './http/keys.js';
+import { DEFAULT_KEYS_DIRECTORY } from './http/keys.js';
+import { KeyStoreError } from './http/keys-kubernetes-client.js';
+import { openKeyStore, type KeyStore } from './http/keys-store.js';
 import { createHostMetrics, createMetricsRegistry } from './http/metrics.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { V3Invoker } from './invoke-v3.js';
@@ -75,6 +77,7 @@ export class FunctionHost implements HostControl {
   private readonly startErrors: string[] = [];
   private readonly metrics = createHostMetrics(createMetricsRegistry());
   private server: RunningHttpServer | undefined;
+  private keyStore: KeyStore | undefined;
   private readonly http = { outstanding: 0, running: 0, waiting: [] as (() => void)[] };
   private constructor(
     private readonly app: FunctionApp,
@@ -104,6 +107,7 @@ export class FunctionHost implements HostControl {
     };
     const host = new FunctionHost(app, options, ctx);
     host.startErrors.push(...errors.map(describeProblem));
+    await host.openKeys(); // before any listener starts: a refused keys Secret stops the start cleanly
     await host.startFunctions();
     await host.startServer();
     host.hostState = 'Running';
@@ -130,7 +134,9 @@ export class FunctionHost implements HostControl {
         const running = await this.startFunction(fn);
         this.running.set(fn.name, running);
       } catch (error) {
-        const message = `Function '${fn.name}': ${error instanceof Error ? error.message : String(error)}`;
+        const text = error instanceof Error ? error.message : String(error);
+        const prefix = `Function '${fn.name}': `;
+        const message = text.startsWith(prefix) ? text : `${prefix}${text}`;
         this.startErrors.push(message);
         this.options.log.error(message, { function: fn.name });
       }
@@ -180,16 +186,27 @@ export class FunctionHost implements HostControl {
     return invoker;
   }
 
+  /** The key store the settings name (the Kubernetes keys Secret, or the keys directory and settings). */
+  private async openKeys(): Promise<void> {
+    const httpFunctions = this.app.functions.filter((f) => f.trigger.type.toLowerCase() === 'httptrigger').map((f) => f.name);
+    try {
+      this.keyStore = await openKeyStore({ settings: this.app.settings, keysDirectory: this.options.keysDirectory ?? DEFAULT_KEYS_DIRECTORY, httpFunctions, log: this.options.log, authEnabled: this.options.authEnabled });
+    } catch (error) {
+      if (error instanceof KeyStoreError) throw new HostStartError(`function keys: ${error.message}`);
+      throw error;
+    }
+  }
+
   private async startServer(): Promise<void> {
-    const keysDirectory = this.options.keysDirectory ?? DEFAULT_KEYS_DIRECTORY;
-    const keys = await loadKeys(this.app.settings, keysDirectory);
+    const keyStore = this.keyStore;
+    if (!keyStore) throw new Error('the key store is opened before the server starts');
     this.server = await startHttpServer({
       host: this,
       log: this.options.log,
       hostJson: this.app.hostJson.raw,
       settings: this.app.settings,
       authEnabled: this.options.authEnabled,
-      keys,
+      keyStore,
       metrics: this.metrics.registry,
       instanceId: this.ctx.instanceId,
       port: this.options.port,
@@ -283,6 +300,7 @@ export class FunctionHost implements HostControl {
       await Promise.allSettled(r.outputs.map((o) => (o.close ? o.close() : Promise.resolve())));
     }));
     await this.server?.close();
+    this.keyStore?.close();
     await this.app.runtime?.terminate().catch((error: unknown) => {
       this.options.log.warn(`appTerminate hook failed: ${error instanceof Error ? error.message : String(error)}`);
     });

@@ -5,10 +5,12 @@ import { containerListen, runHostUntilSignal } from './entry.js';
 import { HostStartError } from './host.js';
 
 const env = process.env;
+// Local mode (`tide up`) runs HTTP functions like `func start`: keys unchecked unless asked for.
+const authEnabled = env.TIDE_AUTH_ENABLED?.toLowerCase() !== 'false';
 const log = createLogger({ level: (env.TIDE_LOG_LEVEL ?? 'info') as LogLevel, name: 'tide-host' });
 try {
   process.exitCode = await runHostUntilSignal(
-    { scriptRoot: env.AzureWebJobsScriptRoot ?? '/home/site/wwwroot', env, localSettings: false, ...containerListen(env), address: '0.0.0.0', authEnabled: true, log },
+    { scriptRoot: env.AzureWebJobsScriptRoot ?? '/home/site/wwwroot', env, localSettings: false, ...containerListen(env), address: '0.0.0.0', authEnabled, log },
     (line) => {
       process.stderr.write(`${line}\n`);
     },

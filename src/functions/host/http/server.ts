@@ -10,6 +10,8 @@ import type { HostLogger } from '../contract.js';
 import { functionMetadata, functionRoute, hostStatus, isHttpFunction, routePrefixOf } from './admin.js';
 import type { HostControl } from './host-control.js';
 import { authLevelOf, authorize, isMasterKey, keySetFrom, type AuthLevel, type KeySet } from './keys.js';
+import { keysAdmin } from './keys-admin.js';
+import type { KeyStore } from './keys-store.js';
 import { httpResponseOf, httpTriggerEvent, writeHttpResponse } from './messages.js';
 import { METRICS_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
 import { compileRoute, lookupRoute, sortRoutes, type RouteEntry } from './routing.js';
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   readonly authEnabled: boolean;
   /** The keys, or a function returning the current keys (to pick up a remounted Secret). */
   readonly keys?: KeySet | (() => KeySet);
+  /** Where the admin keys API reads and writes keys (`keys` is then this store's current keys). */
+  readonly keyStore?: KeyStore;
   readonly metrics?: MetricsRegistry;
   readonly instanceId?: string;
   readonly hostId?: string;
@@ -96,7 +100,7 @@ export function createHttpHandler(options: HttpServerOptions): Handler {
     startedAt,
     hostJson: options.hostJson,
   };
-  const currentKeys = (): KeySet => (typeof options.keys === 'function' ? options.keys() : (options.keys ?? keySetFrom([])));
+  const currentKeys = (): KeySet => (options.keyStore ? options.keyStore.current() : typeof options.keys === 'function' ? options.keys() : (options.keys ?? keySetFrom([])));
   const routes = routeTable(options, prefix);
   const keyOf = (req: IncomingMessage, url: URL): string | undefined => {
     const header = req.headers['x-functions-key'];
@@ -293,6 +297,9 @@ async function adminRequest(a: AdminRequest): Promise<void> {
       json(a.res, 200, host.functions().map((fn) => functionMetadata(fn, a.url.origin, routePrefixOf(a.options.hostJson))));
       return;
   }
+  const store = a.options.keyStore;
+  const readKeyBody = (): Promise<Buffer> => readBody(a.req, 64 * 1024);
+  if (store && (await keysAdmin({ store, functions: host.functions(), req: a.req, res: a.res, url: a.url, method: a.method, readBody: readKeyBody }))) return;
   await functionAdmin(a);
 }
 

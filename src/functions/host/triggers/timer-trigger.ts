@@ -212,8 +212,9 @@ export class TimerListener implements TriggerListener {
         if (current.next >= NEVER) log.warn('timer schedule has no further occurrences', { function: functionName });
         if (wait > 0) await clock.sleep(Math.min(wait, MAX_SLEEP_MS), signal);
         if (aborted(signal)) break;
-        // Long waits are slept in pieces (setTimeout's limit): only fire once the occurrence is due.
-        if (current.next - clock.now() > 1_000) continue;
+        // Long waits are slept in pieces (setTimeout's limit), and a timer may wake a millisecond early:
+        // fire only once the occurrence is due, so a run never carries the previous second's time.
+        if (clock.now() < current.next) continue;
         current = await this.run(dispatch, clock.now(), current, 'scheduled');
       }
     } catch (error) {
