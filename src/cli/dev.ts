@@ -2,10 +2,11 @@
 // tide and kubectl without a cluster. It writes a kubeconfig, prints its URL, and stops on SIGINT/SIGTERM.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { startFakeApiServer } from '../kube/testing/index.js';
+import { SERVICE_URL_ANNOTATION, startFakeApiServer } from '../kube/testing/index.js';
 import { numberFlag, parseFlags } from './args.js';
 import type { Command } from './command.js';
 import { ExitCode, InputError, UsageError, type CliIO } from './io.js';
+import { untilSignal } from './signals.js';
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -54,18 +55,6 @@ export function readDevOptions(argv: readonly string[], io: CliIO): DevApiserver
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 /** Runs the fake API server until `stopped()` (called once it listens) resolves; the URL goes to stdout, notes to stderr. */
 export async function runDevApiserver(options: DevApiserverOptions, io: CliIO, stopped: () => Promise<unknown>): Promise<number> {
@@ -83,7 +72,7 @@ export async function runDevApiserver(options: DevApiserverOptions, io: CliIO, s
       writeFileSync(options.kubeconfigOut, server.kubeconfig);
       io.stderr(`kubeconfig written to ${options.kubeconfigOut} (context tide-fake): export KUBECONFIG=${options.kubeconfigOut}\n`);
     }
-    io.stderr(`HPAs are stored but not acted on (no HPA controller yet); --hpa-sync-period ${options.hpaSyncPeriodMs}ms is kept for it.\n`);
+    io.stderr(`HPA controller syncs every ${options.hpaSyncPeriodMs}ms; External metrics come from the APIService v1beta1.external.metrics.k8s.io: set its annotation ${SERVICE_URL_ANNOTATION} to the metrics adapter's URL.\n`);
     io.stdout(`${server.url}\n`);
     await stopped();
     return ExitCode.ok;
@@ -102,7 +91,9 @@ export const devCommand: Command = {
     'Usage: tide dev apiserver [--port 6443] [--kubeconfig-out FILE] [--hpa-sync-period 15s] [--pod-start-delay 0s]',
     '',
     'Starts an in-memory Kubernetes API server on 127.0.0.1 with the KEDA CRDs and simulated Deployment,',
-    'StatefulSet, Job and pod controllers; kubectl (apply --server-side, get, scale, delete) works against it.',
+    'StatefulSet, Job, pod and HPA controllers; kubectl (apply --server-side, get, scale, delete) works against it.',
+    'The HPA controller reads External metrics from the APIService v1beta1.external.metrics.k8s.io; the fake has',
+    `no cluster network, so annotate that APIService with ${SERVICE_URL_ANNOTATION}=<adapter URL> (see docs/dev-apiserver.md).`,
     'Prints its URL; --kubeconfig-out writes a kubeconfig for it. Ctrl+C stops it. --port 0 picks a free port.',
     'Durations take ms, s, m, h (e.g. 500ms, 1m30s).',
   ].join('\n'),

@@ -87,7 +87,7 @@ describe('tide dev apiserver', () => {
     const r = await run;
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${url}\n`);
-    expect(r.stderr).toContain('HPAs are stored but not acted on');
+    expect(r.stderr).toContain('HPA controller syncs every');
     expect(r.stderr).toContain('60000ms');
     expect(r.stderr).toContain(`export KUBECONFIG=${join(dir, 'sub/kc.yaml')}`);
     await expect(fetch(`${url}/version`)).rejects.toThrow();

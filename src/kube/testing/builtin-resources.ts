@@ -46,6 +46,7 @@ const BUILTINS: Builtin[] = [
   { group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', shortNames: ['sa'] },
   { group: '', version: 'v1', kind: 'Service', resource: 'services', shortNames: ['svc'], categories: ['all'], status: true,
     columns: [col('Type', '.spec.type'), col('Cluster-IP', '.spec.clusterIP')] },
+  { group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', shortNames: ['ep'] },
   { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', shortNames: ['deploy'], categories: ['all'], status: true, scale: true, generation: true,
     columns: [col('Ready', '.status.readyReplicas', 'integer'), col('Up-to-date', '.status.updatedReplicas', 'integer'), col('Available', '.status.availableReplicas', 'integer')] },
   { group: 'apps', version: 'v1', kind: 'StatefulSet', resource: 'statefulsets', shortNames: ['sts'], categories: ['all'], status: true, scale: true, generation: true,
@@ -59,6 +60,8 @@ const BUILTINS: Builtin[] = [
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', columns: [col('Holder', '.spec.holderIdentity')] },
   { group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', shortNames: ['ev'],
     columns: [col('Type', '.type'), col('Reason', '.reason'), col('Object', '.regarding.name')] },
+  { group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIService', resource: 'apiservices', namespaced: false, categories: ['api-extensions'], status: true, generation: true,
+    columns: [col('Service', '.spec.service.name'), col('Available', '.status.conditions[?(@.type=="Available")].status')] },
   { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', namespaced: false,
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, generation: true, columns: [col('Created At', '.metadata.creationTimestamp', 'date')] },
 ];

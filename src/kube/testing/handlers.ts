@@ -3,20 +3,32 @@
 
 import { parse as parseYaml } from 'yaml';
 import type { FakeCluster } from './cluster.js';
+import { type FieldValidation, fieldValidationOf, validateFields } from './field-validation.js';
 import { type Writer, recordUpdate, serverSideApply, settleManagedFields } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourcePath } from './router.js';
-import { applyScale, toScale } from './scale.js';
+import { applyScale, getPath, setPath, toScale } from './scale.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, badRequest, invalid, methodNotAllowed, notFound, successStatus } from './status.js';
 import type { DeleteOptions } from './store.js';
 import { includeObjectOf, toTable, wantsTable } from './table.js';
 import { type KubeObject, type ResourceType, apiVersionOf, isRecord } from './types.js';
 
-/** What a handler answers: a status code and a JSON body. */
+/** What a handler answers: a status code, a JSON body, and any `Warning` header texts. */
 export interface Reply {
   status: number;
   body: unknown;
+  warnings?: string[];
+}
+
+/** A reply carrying warnings only when there are some. */
+function reply(status: number, body: unknown, warnings: string[]): Reply {
+  return warnings.length > 0 ? { status, body, warnings } : { status, body };
+}
+
+/** The apiserver resets status on create for types whose status has its own endpoint. */
+function dropStatusOnCreate(type: ResourceType, obj: KubeObject): void {
+  if (type.subresources.status) delete obj.status;
 }
 
 /** A decoded request against one resource type. */
@@ -175,10 +187,31 @@ function forceOf(req: ResourceRequest, apply: boolean): boolean {
 }
 
 /** Server-side apply: merge by field ownership, creating the object when it is missing (main resource only). */
-function applyWrite(cluster: FakeCluster, type: ResourceType, req: ResourceRequest, dryRun: boolean): Reply {
+function applyWrite(cluster: FakeCluster, type: ResourceType, req: ResourceRequest, dryRun: boolean, mode: FieldValidation): Reply {
   const { path } = req;
   const w = writer(cluster, req, true);
   const force = forceOf(req, true);
+  const applied = decodeApplied(req);
+  checkBody(type, path, applied);
+  const warnings = path.subresource === undefined ? validateFields(type, applied, mode, true) : [];
+  const live = cluster.store.get(type, path.namespace, path.name ?? '');
+  if (live === undefined) {
+    if (path.subresource !== undefined) throw notFound(type, path.name ?? '');
+    dropStatusOnCreate(type, applied);
+    const fresh = serverSideApply(type, undefined, applied, w, force);
+    fresh.metadata.name = path.name ?? '';
+    return reply(201, present(type, cluster.store.create(type, path.namespace, fresh, dryRun)), warnings);
+  }
+  const next = serverSideApply(type, live, applied, w, force);
+  settleManagedFields(live, next);
+  // A resourceVersion in the applied configuration is a precondition, as on the apiserver.
+  next.metadata.resourceVersion = applied.metadata.resourceVersion ?? live.metadata.resourceVersion ?? '';
+  const stored = cluster.store.update(type, path.namespace, path.name ?? '', next, { status: path.subresource === 'status', dryRun, managedFields: next.metadata.managedFields ?? [] });
+  return reply(200, present(type, stored), warnings);
+}
+
+/** Decodes an apply body (YAML or JSON), which must name its apiVersion and kind. */
+function decodeApplied(req: ResourceRequest): KubeObject {
   let body: unknown;
   try {
     body = parseYaml(req.body);
@@ -190,21 +223,46 @@ function applyWrite(cluster: FakeCluster, type: ResourceType, req: ResourceReque
     throw badRequest(`invalid object type: ${JSON.stringify(body.apiVersion ?? '')}, Kind=${JSON.stringify(body.kind ?? '')}`);
   }
   if (!isRecord(body.metadata)) body.metadata = {};
-  const applied = body as KubeObject;
+  return body as KubeObject;
+}
+
+/**
+ * Server-side apply of a Scale: the applied spec.replicas becomes an apply of the parent's replicas
+ * field by the same manager through the scale subresource, so ownership and conflicts are the parent's.
+ */
+function applyScaleWrite(cluster: FakeCluster, type: ResourceType, scale: NonNullable<ResourceType['subresources']['scale']>, req: ResourceRequest, dryRun: boolean): Reply {
+  const { path } = req;
+  const w = writer(cluster, req, true);
+  const force = forceOf(req, true);
+  const applied = decodeApplied(req);
   checkBody(type, path, applied);
-  const live = cluster.store.get(type, path.namespace, path.name ?? '');
-  if (live === undefined) {
-    if (path.subresource !== undefined) throw notFound(type, path.name ?? '');
-    const fresh = serverSideApply(type, undefined, applied, w, force);
-    fresh.metadata.name = path.name ?? '';
-    return { status: 201, body: present(type, cluster.store.create(type, path.namespace, fresh, dryRun)) };
-  }
-  const next = serverSideApply(type, live, applied, w, force);
-  settleManagedFields(live, next);
-  // A resourceVersion in the applied configuration is a precondition, as on the apiserver.
-  next.metadata.resourceVersion = applied.metadata.resourceVersion ?? live.metadata.resourceVersion ?? '';
-  const stored = cluster.store.update(type, path.namespace, path.name ?? '', next, { status: path.subresource === 'status', dryRun, managedFields: next.metadata.managedFields ?? [] });
-  return { status: 200, body: present(type, stored) };
+  const parent = mustGet(cluster, type, path);
+  // Validates spec.replicas with the same 422 as a PUT of the Scale.
+  const replicas = getPath(applyScale(scale, parent, { metadata: {}, spec: isRecord(applied.spec) ? applied.spec : {} }), scale.specReplicasPath);
+  const appliedParent: KubeObject = { apiVersion: parent.apiVersion ?? apiVersionOf(type), kind: type.kind, metadata: { name: path.name ?? '' } };
+  setPath(appliedParent, scale.specReplicasPath, replicas);
+  const next = serverSideApply(type, parent, appliedParent, w, force);
+  settleManagedFields(parent, next);
+  next.metadata.resourceVersion = applied.metadata.resourceVersion ?? parent.metadata.resourceVersion ?? '';
+  const stored = cluster.store.update(type, path.namespace, path.name ?? '', next, { dryRun, managedFields: next.metadata.managedFields ?? [] });
+  return { status: 200, body: toScale(type, scale, stored) };
+}
+
+/** PUT, PATCH or apply of the /scale subresource. */
+function scaleWrite(cluster: FakeCluster, type: ResourceType, req: ResourceRequest, how: 'put' | 'patch' | 'apply', dryRun: boolean): Reply {
+  const { path } = req;
+  const name = path.name ?? '';
+  const scale = type.subresources.scale;
+  if (scale === undefined) throw notFound(type, name);
+  if (how === 'apply') return applyScaleWrite(cluster, type, scale, req, dryRun);
+  const w = writer(cluster, req, false);
+  forceOf(req, false);
+  const parent = mustGet(cluster, type, path);
+  const input = how === 'patch' ? patched(toScale(type, scale, parent), req) : decodeObject(req.body);
+  checkBody(type, path, input);
+  const next = applyScale(scale, parent, input);
+  const stored = cluster.store.update(type, path.namespace, name, next, { dryRun, managedFields: recordUpdate(type, parent, next, w) });
+  return { status: 200, body: toScale(type, scale, stored) };
 }
 
 /** PUT or PATCH of the object, its status or its scale. */
@@ -214,25 +272,18 @@ function write(cluster: FakeCluster, type: ResourceType, req: ResourceRequest, i
   const name = path.name ?? '';
   const isApply = isPatch && APPLY_TYPES.has(mediaType(req));
   if (path.subresource !== undefined && path.subresource !== 'scale' && !(path.subresource === 'status' && type.subresources.status)) throw notFound(type, name);
-  if (isApply && path.subresource !== 'scale') return applyWrite(cluster, type, req, dryRun);
+  if (path.subresource === 'scale') return scaleWrite(cluster, type, req, isPatch ? (isApply ? 'apply' : 'patch') : 'put', dryRun);
+  const mode = fieldValidationOf(req.query, isPatch ? 'PatchOptions' : 'UpdateOptions');
+  if (isApply) return applyWrite(cluster, type, req, dryRun, mode);
   const w = writer(cluster, req, false);
   forceOf(req, false);
-  if (path.subresource === 'scale') {
-    const scale = type.subresources.scale;
-    if (scale === undefined) throw notFound(type, name);
-    const parent = mustGet(cluster, type, path);
-    const input = isPatch ? patched(toScale(type, scale, parent), req) : decodeObject(req.body);
-    checkBody(type, path, input);
-    const next = applyScale(scale, parent, input);
-    const stored = cluster.store.update(type, path.namespace, name, next, { dryRun, managedFields: recordUpdate(type, parent, next, w) });
-    return { status: 200, body: toScale(type, scale, stored) };
-  }
   const status = path.subresource === 'status';
   const existing = mustGet(cluster, type, path);
   const input = isPatch ? patched(existing, req) : decodeObject(req.body);
   checkBody(type, path, input);
+  const warnings = validateFields(type, input, mode, false);
   const stored = cluster.store.update(type, path.namespace, name, input, { status, dryRun, managedFields: recordUpdate(type, existing, input, w) });
-  return { status: 200, body: present(type, stored) };
+  return reply(200, present(type, stored), warnings);
 }
 
 /** DeleteOptions from the body and query. */
@@ -297,10 +348,12 @@ export function handleResource(cluster: FakeCluster, type: ResourceType, req: Re
       if (hasName) throw methodNotAllowed(method);
       const obj = decodeObject(req.body);
       checkBody(type, path, obj);
+      const warnings = validateFields(type, obj, fieldValidationOf(req.query, 'CreateOptions'), false);
+      dropStatusOnCreate(type, obj);
       const managed = recordUpdate(type, undefined, obj, writer(cluster, req, false));
       if (managed.length > 0) obj.metadata.managedFields = managed;
       else delete obj.metadata.managedFields;
-      return { status: 201, body: present(type, cluster.store.create(type, path.namespace, obj, isDryRun(req.query))) };
+      return reply(201, present(type, cluster.store.create(type, path.namespace, obj, isDryRun(req.query))), warnings);
     }
     case 'PUT':
       if (!hasName) throw methodNotAllowed(method);

@@ -3,8 +3,9 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeCluster } from './cluster.js';
-import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
+import { aggregatedDiscovery, aggregatedVersion, coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
 import { handleResource } from './handlers.js';
+import { type ExternalMetricsOptions, proxyToApiService } from './external-metrics.js';
 import { openApiV2Json, openApiV2Protobuf, openApiV3Document, openApiV3Index } from './openapi.js';
 import { parseResourcePath } from './router.js';
 import { ApiError } from './status.js';
@@ -17,12 +18,16 @@ export interface HttpContext {
   address: () => string;
   /** Tracks open watches so stop() can end them. */
   trackWatch: (end: () => void) => () => void;
+  /** How APIServices' Services are reached (the aggregator's proxy). */
+  aggregation?: ExternalMetricsOptions;
 }
 
-/** Sends a JSON reply. */
-function json(res: ServerResponse, status: number, body: unknown): void {
+/** Sends a JSON reply, with one `Warning: 299 - "<text>"` header per warning as the apiserver sends them. */
+function json(res: ServerResponse, status: number, body: unknown, warnings: readonly string[] = [], contentType = 'application/json'): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) };
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - "${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  res.writeHead(status, headers);
   res.end(text);
 }
 
@@ -49,9 +54,12 @@ function serveOpenApi(ctx: HttpContext, pathname: string, accept: string, res: S
 }
 
 /** Discovery and health endpoints; false when the path is not one of them. */
-function serveFixed(ctx: HttpContext, pathname: string, res: ServerResponse): boolean {
+function serveFixed(ctx: HttpContext, pathname: string, accept: string, res: ServerResponse): boolean {
   const segs = pathname.split('/').filter((s) => s !== '');
-  if (pathname === '/version') json(res, 200, versionInfo());
+  const aggregated = pathname === '/api' || pathname === '/apis' ? aggregatedVersion(accept) : undefined;
+  if (aggregated !== undefined) {
+    json(res, 200, aggregatedDiscovery(ctx.cluster, pathname === '/api', aggregated), [], `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`);
+  } else if (pathname === '/version') json(res, 200, versionInfo());
   else if (['/healthz', '/livez', '/readyz'].includes(pathname)) {
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('ok');
@@ -70,6 +78,17 @@ function serveFixed(ctx: HttpContext, pathname: string, res: ServerResponse): bo
   return true;
 }
 
+/** GETs under /apis/<group>/<version> of a group the fake does not serve itself go to its APIService, if any. */
+async function serveAggregated(ctx: HttpContext, pathname: string, pathAndQuery: string, res: ServerResponse): Promise<boolean> {
+  const [root, group, version] = pathname.split('/').filter((s) => s !== '');
+  if (root !== 'apis' || group === undefined || version === undefined || ctx.cluster.registry.all().some((t) => t.group === group)) return false;
+  const proxied = await proxyToApiService(ctx.cluster, ctx.aggregation ?? {}, group, version, pathAndQuery);
+  if (proxied === undefined) return false;
+  res.writeHead(proxied.status, { 'Content-Type': proxied.contentType, 'Content-Length': Buffer.byteLength(proxied.body) });
+  res.end(proxied.body);
+  return true;
+}
+
 /** Reads the whole request body as text. */
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -83,7 +102,8 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   const method = req.method ?? 'GET';
   try {
     const body = await readBody(req);
-    if (method === 'GET' && (serveFixed(ctx, url.pathname, res) || serveOpenApi(ctx, url.pathname, req.headers.accept ?? '', res))) return;
+    if (method === 'GET' && (await serveAggregated(ctx, url.pathname, req.url ?? '/', res))) return;
+    if (method === 'GET' && (serveFixed(ctx, url.pathname, req.headers.accept ?? '', res) || serveOpenApi(ctx, url.pathname, req.headers.accept ?? '', res))) return;
     const path = parseResourcePath(url.pathname);
     if (path === undefined) throw notFoundStatus();
     const type = ctx.cluster.registry.lookup(path.group, path.version, path.resource);
@@ -93,7 +113,7 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
       return;
     }
     const reply = handleResource(ctx.cluster, type, { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '', userAgent: req.headers['user-agent'] ?? '', accept: req.headers.accept ?? '' });
-    json(res, reply.status, reply.body);
+    json(res, reply.status, reply.body, reply.warnings);
   } catch (err) {
     if (res.headersSent) {
       res.end();

@@ -9,3 +9,8 @@ export { ApiError, type StatusBody } from './status.js';
 export { kubeconfigFor } from './kubeconfig.js';
 export type { Controller, ControllerContext, ControllerFactory, ControllerTiming } from './controllers/context.js';
 export type { KubeObject, ObjectMeta, OwnerReference, ResourceType } from './types.js';
+export { hpaController, type HpaControllerOptions } from './controllers/hpa.js';
+export {
+  EXTERNAL_METRICS_APISERVICE, SERVICE_URL_ANNOTATION, fetchExternalMetric,
+  type ExternalMetricsOptions, type ExternalMetricsProvider, type ExternalMetricsResult, type ServiceUrlResolver,
+} from './external-metrics.js';

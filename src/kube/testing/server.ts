@@ -5,12 +5,19 @@ import type { AddressInfo } from 'node:net';
 import { type ClusterOptions, FakeCluster } from './cluster.js';
 import { type Controller, type ControllerFactory, type ControllerTiming } from './controllers/context.js';
 import { builtinControllers } from './controllers/index.js';
+import { hpaController } from './controllers/hpa.js';
 import { KEDA_CRD_DIR, loadCrdDir } from './crds.js';
+import type { ExternalMetricsOptions } from './external-metrics.js';
 import { handleHttp } from './http.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import type { KubeObject } from './types.js';
 
-export interface FakeApiServerOptions extends ClusterOptions, Partial<ControllerTiming> {
+/**
+ * Options of the fake. External metrics for the HPA controller come from the APIService
+ * `v1beta1.external.metrics.k8s.io` (its Service resolved by `serviceUrl`, else by the APIService's
+ * `fake.tide.dev/service-url` annotation), or from `externalMetrics` when that is given.
+ */
+export interface FakeApiServerOptions extends ClusterOptions, Partial<ControllerTiming>, ExternalMetricsOptions {
   /** Default 0: any free port. */
   port?: number;
   /** Register the repository's KEDA CRDs (deploy/crds) at start; default true. */
@@ -19,9 +26,9 @@ export interface FakeApiServerOptions extends ClusterOptions, Partial<Controller
   crds?: KubeObject[];
   /** Interval of BOOKMARK events on watches that allow them; default 60,000 (the apiserver's order of magnitude). */
   bookmarkIntervalMs?: number;
-  /** Run the built-in simulated controllers (GC, namespaces, workloads, pods, jobs); default true. */
+  /** Run the built-in simulated controllers (GC, namespaces, workloads, pods, jobs, HPAs); default true. */
   builtinControllers?: boolean;
-  /** Extra controllers, e.g. the HPA controller built on src/scaling/hpa.ts. */
+  /** Extra controllers. */
   controllers?: ControllerFactory[];
   /** A controller's reconcile threw (it is retried); default: ignore. */
   onControllerError?: (controller: string, key: string, err: unknown) => void;
@@ -56,6 +63,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         watches.add(end);
         return () => watches.delete(end);
       },
+      aggregation: options,
     }, req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +77,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     timing: { podStartDelayMs: options.podStartDelayMs ?? 0, jobDurationMs: options.jobDurationMs ?? 0, hpaSyncPeriodMs: options.hpaSyncPeriodMs ?? 15_000 },
     onError: options.onControllerError ?? (() => undefined),
   };
-  const factories = [...(options.builtinControllers === false ? [] : builtinControllers), ...(options.controllers ?? [])];
+  const builtins = options.builtinControllers === false ? [] : [...builtinControllers, hpaController(options)];
+  const factories = [...builtins, ...(options.controllers ?? [])];
   const running: Controller[] = factories.map((f) => f(ctx));
   const url = `http://${address}`;
   return {
