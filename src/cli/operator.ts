@@ -1,0 +1,175 @@
+// `tide operator`: the ScaledObject controller with KEDA's flags and ports. Logs go to stderr;
+// Ctrl+C / SIGTERM stop the loops and exit. With --leader-elect a lost lease stops the controllers
+// and exits 1 (as controller-runtime does), so Kubernetes restarts the pod as a fresh candidate.
+import { resolve } from 'node:path';
+import { KubeconfigError } from '../kube/errors.js';
+import { loadClientConfig } from '../kube/client-config.js';
+import { parseBindAddress, startHealthServer } from '../operator/health-server.js';
+import { startMetricsEndpoint } from '../operator/metrics-endpoint.js';
+import { DEFAULT_METRICS_SERVICE_BIND_ADDRESS, startOperatorMetricsService } from '../operator/metrics-service-server.js';
+import { startOperator } from '../operator/operator.js';
+import { createLogger } from '../telemetry/logger.js';
+import { numberFlag, parseFlags } from './args.js';
+import type { Command } from './command.js';
+import { ExitCode, InputError, UsageError, type CliIO } from './io.js';
+import { untilSignal } from './signals.js';
+
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  'metrics-bind-address': { type: 'string' },
+  'health-probe-bind-address': { type: 'string' },
+  'kube-api-qps': { type: 'string' },
+  'kube-api-burst': { type: 'string' },
+  'metrics-service-bind-address': { type: 'string' },
+  'cert-dir': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+} as const;
+
+export interface OperatorFlags {
+  readonly kubeconfig: string | undefined;
+  /** --metrics-bind-address (`0` turns it off). */
+  readonly metrics: { host: string | undefined; port: number } | undefined;
+  readonly healthProbe: { host: string | undefined; port: number } | undefined;
+  readonly qps: number;
+  readonly burst: number;
+  readonly watchNamespace: string | undefined;
+  readonly clusterObjectNamespace: string;
+  readonly maxReconciles: number;
+  /** --metrics-service-bind-address (KEDA: :9666; `0` turns it off) and --cert-dir (ca.crt, tls.crt, tls.key; else the kedaorg-certs Secret). */
+  readonly metricsService?: { host: string | undefined; port: number } | undefined;
+  readonly certDir?: string | undefined;
+  /** --leader-elect: the Lease operator.keda.sh in `namespace`, with KEDA_OPERATOR_LEADER_ELECTION_* timings. */
+  readonly leaderElection?: { namespace: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } | undefined;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration from the environment (`15s`, `1m30s`), in milliseconds. */
+function envDuration(name: string, value: string | undefined, fallbackMs: number): number {
+  if (value === undefined || value === '') return fallbackMs;
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/gy)];
+  if (parts.map((p) => p[0]).join('') !== value || parts.length === 0) throw new InputError(`${name} must be a duration like 15s or 1m, got "${value}"`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? ''] ?? 0), 0);
+}
+
+/** --leader-elect's settings: controller-runtime's timings unless KEDA's variables say otherwise; the Lease in the operator's namespace. */
+function leaderElectionFlags(env: CliIO['env']): NonNullable<OperatorFlags['leaderElection']> {
+  const settings = {
+    namespace: env.POD_NAMESPACE ?? env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? 'keda',
+    leaseDurationMs: envDuration('KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION', env.KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION, 15_000),
+    renewDeadlineMs: envDuration('KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE', env.KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE, 10_000),
+    retryPeriodMs: envDuration('KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD', env.KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD, 2_000),
+  };
+  if (settings.renewDeadlineMs >= settings.leaseDurationMs) throw new InputError('KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE must be shorter than the lease duration');
+  if (settings.retryPeriodMs * 1.2 >= settings.renewDeadlineMs) throw new InputError('KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD (× 1.2) must be shorter than the renew deadline');
+  return settings;
+}
+
+/** Reads the flags and KEDA's environment variables. */
+export function readOperatorFlags(argv: readonly string[], io: CliIO): OperatorFlags {
+  const { values, positionals } = parseFlags(argv, OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals.join(' ')}"`);
+  const bind = (name: string, value: string): ReturnType<typeof parseBindAddress> => {
+    try {
+      return parseBindAddress(value);
+    } catch (error) {
+      throw new UsageError(`--${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const env = io.env;
+  const reconciles = numberFlag('KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES', env.KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, 5, 1);
+  return {
+    kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig),
+    metrics: bind('metrics-bind-address', values['metrics-bind-address'] ?? ':8080'),
+    healthProbe: bind('health-probe-bind-address', values['health-probe-bind-address'] ?? ':8081'),
+    qps: numberFlag('kube-api-qps', values['kube-api-qps'], 20),
+    burst: numberFlag('kube-api-burst', values['kube-api-burst'], 30, 1),
+    watchNamespace: env.WATCH_NAMESPACE !== undefined && env.WATCH_NAMESPACE !== '' ? env.WATCH_NAMESPACE : undefined,
+    clusterObjectNamespace: env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? env.POD_NAMESPACE ?? 'keda',
+    maxReconciles: Math.floor(reconciles),
+    metricsService: bind('metrics-service-bind-address', values['metrics-service-bind-address'] ?? DEFAULT_METRICS_SERVICE_BIND_ADDRESS),
+    certDir: values['cert-dir'] === undefined ? undefined : resolve(io.cwd, values['cert-dir']),
+    leaderElection: values['leader-elect'] === true ? leaderElectionFlags(env) : undefined,
+  };
+}
+
+
+/** Runs the operator until `stopped` resolves. */
+export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () => Promise<unknown>, version: string): Promise<number> {
+  const log = createLogger({ name: 'tide-operator', destination: process.stderr });
+  let config;
+  try {
+    config = loadClientConfig({ kubeconfig: flags.kubeconfig, env: io.env });
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw new InputError(error.message);
+    throw error;
+  }
+  let ready = false;
+  const health = flags.healthProbe === undefined ? undefined : await startHealthServer(flags.healthProbe, () => ready).catch((error: unknown) => {
+    throw new InputError(`cannot serve health probes on ${flags.healthProbe?.host ?? ''}:${flags.healthProbe?.port ?? ''}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  });
+  let lost: (() => void) | undefined;
+  const leaseLost = new Promise<'lost'>((done) => { lost = () => { done('lost'); }; });
+  let operator;
+  try {
+    operator = await startOperator({
+      config, version, log,
+      qps: flags.qps, burst: flags.burst, maxReconciles: flags.maxReconciles,
+      watchNamespace: flags.watchNamespace, clusterObjectNamespace: flags.clusterObjectNamespace,
+      ...(flags.leaderElection !== undefined ? { leaderElection: { ...flags.leaderElection, onLost: () => lost?.() } } : {}),
+    });
+  } catch (error) {
+    health?.server.close();
+    io.stderr(`tide operator: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.unreachable;
+  }
+  const running = operator;
+  const metrics = flags.metrics === undefined ? undefined : await startMetricsEndpoint(flags.metrics, running.metrics.registry).catch(async (error: unknown) => {
+    health?.server.close();
+    await running.stop();
+    throw new InputError(`cannot serve metrics on ${flags.metrics?.host ?? ''}:${flags.metrics?.port ?? ''}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  });
+  const metricsService = flags.metricsService === undefined ? undefined : await startOperatorMetricsService({
+    address: flags.metricsService, certDir: flags.certDir, api: running.api, namespace: flags.clusterObjectNamespace, log,
+    loop: (namespace, name) => running.controller.loops.get(`${namespace}/${name}`)?.loop,
+  }).catch(async (error: unknown) => {
+    health?.server.close();
+    metrics?.server.close();
+    await running.stop();
+    throw new InputError(`cannot serve the metrics service on ${flags.metricsService?.host ?? ''}:${flags.metricsService?.port ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  ready = true;
+  log.info('operator started', { watchNamespace: flags.watchNamespace ?? '(all)', healthProbePort: health?.port, metricsPort: metrics?.port });
+  const ended = await Promise.race([stopped(), leaseLost]);
+  if (ended === 'lost') io.stderr('tide operator: leader election lost; exiting\n');
+  await metricsService?.close();
+  await operator.stop();
+  health?.server.close();
+  metrics?.server.close();
+  return ended === 'lost' ? ExitCode.invalid : ExitCode.ok;
+}
+
+export const operatorCommand: Command = {
+  name: 'operator',
+  summary: 'run the ScaledObject controller (KEDA-compatible operator)',
+  usage: `Usage: tide operator [--kubeconfig FILE] [--health-probe-bind-address :8081] [--metrics-bind-address :8080]
+                     [--kube-api-qps 20] [--kube-api-burst 30] [--metrics-service-bind-address :9666] [--cert-dir DIR]
+                     [--leader-elect]
+
+Watches ScaledObjects (in WATCH_NAMESPACE, or all namespaces when it is empty), keeps their HPAs
+keda-hpa-<name>, scales targets between 0 and 1 (and 0..N with autoscaling.tide.dev/mode: direct),
+and writes status and events as KEDA does. /healthz and /readyz on the health probe address.
+The metrics service for "tide metrics-server" (gRPC, mutual TLS) listens on --metrics-service-bind-address
+(0 turns it off), with DIR/ca.crt, tls.crt, tls.key or else the Secret kedaorg-certs.
+--leader-elect runs the controllers only while holding the Lease operator.keda.sh in POD_NAMESPACE; a
+lost lease exits 1.
+Environment: WATCH_NAMESPACE, KEDA_CLUSTER_OBJECT_NAMESPACE or POD_NAMESPACE (ClusterTriggerAuthentication
+secrets), KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES (5), KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION (15s),
+KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE (10s), KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD (2s).`,
+  async run(argv, io) {
+    const flags = readOperatorFlags(argv, io);
+    const { createRequire } = await import('node:module');
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+    return runOperator(flags, io, untilSignal, pkg.version);
+  },
+};

@@ -1,0 +1,92 @@
+// The operator's Prometheus metrics with KEDA's names and labels (keda.md §8), so dashboards and
+// alerts made for KEDA keep working: each poll's trigger values, activity and errors; what is
+// registered; the build. Kept in its own registry; served on --metrics-bind-address.
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { LoopDecision, TriggerRecord } from '../engine/loop-decisions.js';
+
+/** KEDA's label set of per-trigger metrics. */
+const TRIGGER_LABELS = ['namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'] as const;
+type TriggerLabels = Record<(typeof TRIGGER_LABELS)[number], string>;
+
+/** KEDA labels an unnamed trigger with its Go scaler type: `kafka` → `kafkaScaler`, `azure-queue` → `azureQueueScaler`. */
+export function scalerLabel(trigger: Pick<TriggerRecord, 'name' | 'type'>, index: number): string {
+  if (trigger.name !== String(index)) return trigger.name;
+  return `${trigger.type.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}Scaler`;
+}
+
+/** What is registered now, read at scrape time. */
+export interface RegisteredSnapshot {
+  /** ScaledObjects per namespace. */
+  readonly scaledObjects: ReadonlyMap<string, number>;
+  /** Triggers per type over all ScaledObjects. */
+  readonly triggers: ReadonlyMap<string, number>;
+}
+
+export class OperatorMetrics {
+  readonly registry = new Registry();
+  private readonly value: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  private readonly active: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  private readonly detailErrors: Counter<(typeof TRIGGER_LABELS)[number]>;
+  private readonly objectErrors: Counter<'namespace' | 'scaledObject'>;
+  /** Label sets written per object, removed when its loop stops (no stale series). */
+  private readonly series = new Map<string, TriggerLabels[]>();
+
+  constructor(version: string, registered: () => RegisteredSnapshot) {
+    const registers = [this.registry];
+    const build = new Gauge({ name: 'keda_build_info', help: 'Info metric, with static information about the build', labelNames: ['version', 'git_commit', 'goversion', 'goos', 'goarch'], registers });
+    build.set({ version, git_commit: 'unknown', goversion: `node ${process.version}`, goos: process.platform, goarch: process.arch }, 1);
+    this.value = new Gauge({ name: 'keda_scaler_metrics_value', help: 'The current value for each scaler metric', labelNames: TRIGGER_LABELS, registers });
+    this.active = new Gauge({ name: 'keda_scaler_active', help: 'Activity of a Scaler Metric value', labelNames: TRIGGER_LABELS, registers });
+    this.detailErrors = new Counter({ name: 'keda_scaler_detail_errors_total', help: 'The total number of errors encountered for each scaler', labelNames: TRIGGER_LABELS, registers });
+    this.objectErrors = new Counter({ name: 'keda_scaled_object_errors_total', help: 'The number of errors that have occurred for each ScaledObject', labelNames: ['namespace', 'scaledObject'], registers });
+    new Gauge({
+      name: 'keda_resource_registered_total',
+      help: 'Total resources registered',
+      labelNames: ['type', 'namespace'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [namespace, count] of registered().scaledObjects) this.set({ type: 'scaled_object', namespace }, count);
+      },
+    });
+    new Gauge({
+      name: 'keda_trigger_registered_total',
+      help: 'Total triggers registered',
+      labelNames: ['type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [type, count] of registered().triggers) this.set({ type }, count);
+      },
+    });
+  }
+
+  /** Records one poll or sync of `namespace/name`. */
+  recordDecision(namespace: string, name: string, decision: LoopDecision): void {
+    const labels = decision.triggers.map((t, i): TriggerLabels => ({ namespace, metric: t.metricName, scaledObject: name, scaler: scalerLabel(t, i), triggerIndex: String(i), type: 'scaledobject' }));
+    this.series.set(`${namespace}/${name}`, labels);
+    const failed = decision.triggers.filter((t, i) => {
+      const l = labels[i];
+      if (l === undefined) return false;
+      if (t.error !== undefined || t.valueMilli === undefined) {
+        this.detailErrors.inc(l);
+        return true;
+      }
+      this.value.set(l, t.valueMilli / 1000);
+      this.active.set(l, t.active === true ? 1 : 0);
+      return false;
+    });
+    if (failed.length > 0 || decision.error !== undefined) this.objectErrors.inc({ namespace, scaledObject: name });
+  }
+
+  /** Drops the series of an object whose loop stopped. */
+  forget(namespace: string, name: string): void {
+    for (const labels of this.series.get(`${namespace}/${name}`) ?? []) {
+      this.value.remove(labels);
+      this.active.remove(labels);
+      this.detailErrors.remove(labels);
+    }
+    this.objectErrors.remove({ namespace, scaledObject: name });
+    this.series.delete(`${namespace}/${name}`);
+  }
+}

@@ -1,0 +1,201 @@
+// tide operator end to end on the fake API server: a Deployment and a ScaledObject with a Redis list
+// trigger on the machine's Redis; the operator runs in-process against the fake, as it would against
+// a cluster. Waits poll the cluster's state (no timed assertions).
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startFakeApiServer, type FakeApiServer, type KubeObject } from '../../src/kube/testing/index.js';
+import type { RunningOperator } from '../../src/operator/operator.js';
+import { RedisFixture } from '../servers/redis.js';
+import { operatorFor, waitFor } from './cluster.js';
+
+let server: FakeApiServer;
+let operator: RunningOperator;
+const redis = new RedisFixture();
+let seq = 0;
+
+beforeAll(async () => {
+  server = await startFakeApiServer({ hpaSyncPeriodMs: 100 });
+  operator = await operatorFor(server);
+});
+
+afterAll(async () => {
+  await operator.stop();
+  await server.stop();
+  await redis.close();
+});
+
+const until = <T>(read: () => T | Promise<T>, check: (value: T) => boolean, what: string): Promise<T> => waitFor(read, check, what, 20000);
+
+function deployment(name: string, replicas: number): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default' },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'worker', image: 'worker:1' }] } } },
+  };
+}
+
+function scaledObject(name: string, target: string, list: string, extra: { annotations?: Record<string, string>; spec?: Record<string, unknown> } = {}): KubeObject {
+  return {
+    apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject',
+    metadata: { name, namespace: 'default', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: {
+      scaleTargetRef: { name: target }, pollingInterval: 1, cooldownPeriod: 2, maxReplicaCount: 10,
+      triggers: [{ type: 'redis', metadata: { address: '127.0.0.1:6379', listName: list, listLength: '5' } }],
+      ...extra.spec,
+    },
+  };
+}
+
+const so = (name: string): KubeObject | undefined => server.cluster.get('keda.sh/v1alpha1', 'ScaledObject', 'default', name);
+const replicas = (name: string): number | undefined => (server.cluster.get('apps/v1', 'Deployment', 'default', name)?.spec as { replicas?: number } | undefined)?.replicas;
+const hpa = (name: string): KubeObject | undefined => server.cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'default', name);
+const condition = (name: string, type: string): { status?: string; reason?: string; message?: string } | undefined =>
+  ((so(name)?.status as { conditions?: { type: string; status?: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
+const events = (name: string): string[] =>
+  server.cluster.list('v1', 'Event', 'default').filter((e) => (e.involvedObject as { name?: string }).name === name).map((e) => `${String(e.reason)}: ${String(e.message)}`);
+
+function names(prefix: string): { app: string; so: string; list: string } {
+  seq++;
+  return { app: `${prefix}-app-${seq}`, so: `${prefix}-so-${seq}`, list: redis.key(0, 'tide-operator') };
+}
+
+describe('tide operator, keda mode', () => {
+  test('a backlog scales 0 → 1 and the HPA keda-hpa-<name> carries KEDA\'s metric and selector; drained, back to 0 after the cooldown', async () => {
+    const n = names('keda');
+    server.cluster.create(deployment(n.app, 0));
+    server.cluster.create(scaledObject(n.so, n.app, n.list));
+    await until(() => condition(n.so, 'Ready')?.status, (s) => s === 'True', 'Ready=True');
+    const object = so(n.so);
+    expect(object?.metadata.finalizers).toEqual(['finalizer.keda.sh']);
+    expect(object?.metadata.labels).toMatchObject({ 'scaledobject.keda.sh/name': n.so });
+    expect(object?.status).toMatchObject({
+      scaleTargetKind: 'apps/v1.Deployment',
+      scaleTargetGVKR: { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' },
+      originalReplicaCount: 0,
+      externalMetricNames: [`s0-redis-${n.list}`],
+      hpaName: `keda-hpa-${n.so}`,
+      triggersTypes: 'redis',
+    });
+    const made = await until(() => hpa(`keda-hpa-${n.so}`), (h) => h !== undefined, 'the HPA');
+    expect(made?.spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: n.app },
+      minReplicas: 1,
+      maxReplicas: 10,
+      metrics: [{ type: 'External', external: { metric: { name: `s0-redis-${n.list}`, selector: { matchLabels: { 'scaledobject.keda.sh/name': n.so } } }, target: { type: 'AverageValue', averageValue: '5' } } }],
+    });
+    expect(made?.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'keda-operator', 'app.kubernetes.io/part-of': n.so, 'app.kubernetes.io/name': `keda-hpa-${n.so}` });
+    expect(made?.metadata.ownerReferences).toMatchObject([{ kind: 'ScaledObject', name: n.so, controller: true, blockOwnerDeletion: true }]);
+
+    await redis.db().rpush(n.list, 'a', 'b', 'c');
+    await until(() => replicas(n.app), (r) => r === 1, '0 → 1');
+    await until(() => condition(n.so, 'Active')?.reason, (r) => r === 'ScalerActive', 'Active=True');
+    expect(replicas(n.app)).toBe(1); // the operator itself never goes past 1 in keda mode
+    await redis.db().del(n.list);
+    await until(() => replicas(n.app), (r) => r === 0, '1 → 0 after the cooldown');
+    // The event follows the /scale write.
+    await until(() => events(n.so), (e) => e.some((x) => x.startsWith('KEDAScaleTargetDeactivated')), 'the deactivation event');
+    expect(events(n.so)).toEqual(expect.arrayContaining([
+      'KEDAScalersStarted: Scaler redis is built.',
+      'KEDAScalersStarted: Started scalers watch',
+      'ScaledObjectReady: ScaledObject is ready for scaling',
+      `KEDAScaleTargetActivated: Scaled apps/v1.Deployment default/${n.app} from 0 to 1, triggered by s0-redis-${n.list}`,
+      `KEDAScaleTargetDeactivated: Deactivated apps/v1.Deployment default/${n.app} from 1 to 0`,
+    ]));
+    expect((so(n.so)?.status as { lastActiveTime?: string }).lastActiveTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  test("KEDA's Prometheus metrics: the trigger's value and activity, what is registered; the series go with the object", async () => {
+    const n = names('metrics');
+    server.cluster.create(deployment(n.app, 0));
+    server.cluster.create(scaledObject(n.so, n.app, n.list));
+    await redis.db().rpush(n.list, 'a', 'b', 'c');
+    await until(() => replicas(n.app), (r) => r === 1, '0 → 1');
+    const labels = `namespace="default",metric="s0-redis-${n.list}",scaledObject="${n.so}",scaler="redisScaler",triggerIndex="0",type="scaledobject"`;
+    // The decision (and its metrics) is recorded after the /scale write: wait for the series.
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes(`keda_scaler_active{${labels}} 1`); i++) {
+      text = await operator.metrics.registry.metrics();
+      if (!text.includes(`keda_scaler_active{${labels}} 1`)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(text).toContain(`keda_scaler_metrics_value{${labels}} 3`);
+    expect(text).toContain(`keda_scaler_active{${labels}} 1`);
+    expect(text).toMatch(/keda_resource_registered_total\{type="scaled_object",namespace="default"\} [1-9]/);
+    expect(text).toMatch(/keda_trigger_registered_total\{type="redis"\} [1-9]/);
+    expect(text).toMatch(/keda_build_info\{version="test",/);
+    server.cluster.delete('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so);
+    await until(() => so(n.so), (o) => o === undefined, 'the ScaledObject gone');
+    expect(await operator.metrics.registry.metrics()).not.toContain(`scaledObject="${n.so}"`);
+    await redis.db().del(n.list);
+  });
+
+  test('delete restores the original replicas and removes the finalizer; the HPA goes with its owner', async () => {
+    const n = names('del');
+    server.cluster.create(deployment(n.app, 3));
+    server.cluster.create(scaledObject(n.so, n.app, n.list, { spec: { advanced: { restoreToOriginalReplicaCount: true } } }));
+    await until(() => replicas(n.app), (r) => r === 0, 'scaled to 0 (no backlog, no initial cooldown)');
+    expect((so(n.so)?.status as { originalReplicaCount?: number }).originalReplicaCount).toBe(3);
+    server.cluster.delete('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so);
+    await until(() => so(n.so), (o) => o === undefined, 'the ScaledObject gone');
+    expect(replicas(n.app)).toBe(3);
+    await until(() => hpa(`keda-hpa-${n.so}`), (h) => h === undefined, 'the HPA collected');
+  });
+
+  test('paused-replicas pins the target and deletes the HPA; removing it resumes with Paused=False', async () => {
+    const n = names('pause');
+    server.cluster.create(deployment(n.app, 0));
+    server.cluster.create(scaledObject(n.so, n.app, n.list, { annotations: { 'autoscaling.keda.sh/paused-replicas': '2' } }));
+    await until(() => replicas(n.app), (r) => r === 2, 'pinned at 2');
+    await until(() => condition(n.so, 'Paused')?.reason, (r) => r === 'ScaledObjectPaused', 'Paused=True');
+    expect((so(n.so)?.status as { pausedReplicaCount?: number }).pausedReplicaCount).toBe(2);
+    expect(hpa(`keda-hpa-${n.so}`)).toBeUndefined();
+    const current = so(n.so) as KubeObject;
+    server.cluster.update({ ...current, metadata: { ...current.metadata, annotations: {} } });
+    await until(() => condition(n.so, 'Paused')?.reason, (r) => r === 'ScaledObjectUnpaused', 'Paused=False');
+    await until(() => hpa(`keda-hpa-${n.so}`), (h) => h !== undefined, 'the HPA back');
+    await until(() => replicas(n.app), (r) => r === 0, 'scaled in once unpaused');
+    expect((so(n.so)?.status as { pausedReplicaCount?: number }).pausedReplicaCount).toBeUndefined();
+  });
+});
+
+describe('tide operator, direct mode', () => {
+  test('autoscaling.tide.dev/mode: direct scales 0 → N → 0 itself, with no HPA', async () => {
+    const n = names('direct');
+    server.cluster.create(deployment(n.app, 0));
+    server.cluster.create(scaledObject(n.so, n.app, n.list, { annotations: { 'autoscaling.tide.dev/mode': 'direct' } }));
+    await until(() => condition(n.so, 'Ready')?.status, (s) => s === 'True', 'Ready=True');
+    await redis.db().rpush(n.list, ...Array.from({ length: 23 }, (_, i) => `m${i}`));
+    await until(() => replicas(n.app), (r) => r === 5, '0 → 5 (ceil 23 / 5)');
+    expect(hpa(`keda-hpa-${n.so}`)).toBeUndefined();
+    expect((so(n.so)?.status as { hpaName?: string }).hpaName).toBeUndefined();
+    await redis.db().del(n.list);
+    await until(() => replicas(n.app), (r) => r === 0, 'back to 0');
+  });
+});
+
+describe('tide operator, bad input', () => {
+  test('a missing target: Ready=False with KEDA\'s reason and a message naming it, a Warning event, no HPA; creating the target recovers', async () => {
+    const n = names('missing');
+    server.cluster.create(scaledObject(n.so, n.app, n.list));
+    const ready = await until(() => condition(n.so, 'Ready'), (c) => c?.status === 'False', 'Ready=False');
+    expect(ready).toMatchObject({ reason: 'ScaledObjectCheckFailed' });
+    expect(ready?.message).toBe(`ScaledObject doesn't have correct scaleTargetRef specification: Target resource doesn't exist (deployments.apps "${n.app}" not found in namespace default)`);
+    expect(condition(n.so, 'Active')).toMatchObject({ status: 'Unknown', reason: 'UnknownState' });
+    expect(events(n.so)).toContain(`ScaledObjectCheckFailed: ${ready?.message ?? ''}`);
+    expect(hpa(`keda-hpa-${n.so}`)).toBeUndefined();
+    server.cluster.create(deployment(n.app, 0));
+    await until(() => condition(n.so, 'Ready')?.status, (s) => s === 'True', 'Ready=True after the retry');
+  });
+
+  test('a TriggerAuthentication naming a missing Secret key: Ready=False naming the key, never a secret value', async () => {
+    const n = names('auth');
+    server.cluster.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${n.so}-secret`, namespace: 'default' }, data: { other: Buffer.from('s3cr3t-value').toString('base64') } });
+    server.cluster.create({ apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: `${n.so}-auth`, namespace: 'default' }, spec: { secretTargetRef: [{ parameter: 'password', name: `${n.so}-secret`, key: 'password' }] } });
+    server.cluster.create(deployment(n.app, 0));
+    const object = scaledObject(n.so, n.app, n.list);
+    (object.spec as { triggers: Record<string, unknown>[] }).triggers[0] = { type: 'redis', metadata: { address: '127.0.0.1:6379', listName: n.list }, authenticationRef: { name: `${n.so}-auth` } };
+    server.cluster.create(object);
+    const ready = await until(() => condition(n.so, 'Ready'), (c) => c?.status === 'False', 'Ready=False');
+    expect(ready?.message).toContain(`secret "default/${n.so}-secret" has no key "password"`);
+    // The event is written after the status.
+    await until(() => events(n.so), (e) => e.some((x) => x.startsWith('KEDAScalerFailed: ')), 'the KEDAScalerFailed event');
+    expect(JSON.stringify([so(n.so), server.cluster.list('v1', 'Event', 'default')])).not.toContain('s3cr3t-value');
+  });
+});
