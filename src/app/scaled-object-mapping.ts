@@ -5,7 +5,10 @@ import { problem, type Problem } from '../api/problems.js';
 import type { ScaleTrigger } from '../api/scale-trigger.js';
 import type { ScaledObject, ScaledObjectSpec } from '../api/scaled-object.js';
 import type { FunctionDefinition } from './function-model.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS } from './host-json.js';
+import { timerWindow } from './timer-window.js';
 import { triggerForBinding } from './trigger-mapping.js';
+import { BindingReader } from './trigger-mapping-settings.js';
 
 export { triggerForBinding, type TriggerMapping } from './trigger-mapping.js';
 
@@ -18,6 +21,13 @@ export interface ScaledObjectOptions {
   readonly minReplicaCount?: number;
   readonly maxReplicaCount?: number;
   readonly scaleTargetName?: string;
+  /**
+   * Timer functions: keep one replica (default; local mode), or scale one replica up in a cron
+   * window around each run (`tide kubernetes deploy`, see timer-window.ts).
+   */
+  readonly timers?: 'keep-one-replica' | 'cron-window';
+  /** host.json functionTimeout for the cron window; null when unbounded. Default 30 minutes. */
+  readonly functionTimeoutMs?: number | null;
 }
 
 /** A trigger together with the function it came from. */
@@ -57,8 +67,10 @@ export function scaledObjectForApp(
       notes.push(`${fn.name}: disabled, not scaled`);
       continue;
     }
-    const mapped = triggerForBinding(fn, fn.trigger, app.settings);
-    if (mapped.kind === 'note') {
+    const mapped = options.timers === 'cron-window' && fn.trigger.type.toLowerCase() === 'timertrigger' ? timerMapping(fn, app.settings, options) : triggerForBinding(fn, fn.trigger, app.settings);
+    if (mapped.kind === 'cron') {
+      triggers.push(...mapped.triggers.map((trigger) => ({ functionName: fn.name, bindingType: fn.trigger.type, trigger })));
+    } else if (mapped.kind === 'note') {
       notes.push(mapped.note);
       keepOneReplica ||= mapped.keepOneReplica === true;
     } else if (mapped.kind === 'problems') {
@@ -76,6 +88,20 @@ export function scaledObjectForApp(
   const result = { triggers, notes, problems, derivedSettings, minReplicaCount };
   if (problems.length > 0 || triggers.length === 0) return result;
   return { ...result, scaledObject: buildScaledObject(options, triggers, keepOneReplica ? minReplicaCount : options.minReplicaCount) };
+}
+
+type TimerMapping = { kind: 'cron'; triggers: readonly ScaleTrigger[] } | { kind: 'note'; note: string; keepOneReplica: true } | { kind: 'problems'; problems: readonly Problem[] };
+
+/** A timer function's cron window triggers, or a note keeping one replica, or a problem with its schedule. */
+function timerMapping(fn: FunctionDefinition, settings: Readonly<Record<string, string>>, options: ScaledObjectOptions): TimerMapping {
+  const reader = new BindingReader(fn, fn.trigger, settings);
+  const schedule = reader.required('schedule', 'an NCRONTAB expression such as "0 0 * * * *"');
+  if (schedule === undefined) return { kind: 'problems', problems: reader.problems };
+  const timezone = settings['WEBSITE_TIME_ZONE'] ?? settings['TZ'] ?? 'UTC';
+  const window = timerWindow(fn.name, schedule, { functionTimeoutMs: options.functionTimeoutMs === undefined ? DEFAULT_FUNCTION_TIMEOUT_MS : options.functionTimeoutMs, timezone });
+  if (window.kind === 'invalid') return { kind: 'problems', problems: [problem(reader.path('schedule'), window.message)] };
+  if (window.kind === 'keep-one-replica') return { kind: 'note', note: `${fn.name}: keeps one replica: ${window.reason}`, keepOneReplica: true };
+  return window;
 }
 
 function buildScaledObject(options: ScaledObjectOptions, triggers: readonly MappedTrigger[], minReplicaCount: number | undefined): ScaledObject {

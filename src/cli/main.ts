@@ -2,13 +2,22 @@
 import { createRequire } from 'node:module';
 import type { Command } from './command.js';
 import { devCommand } from './dev.js';
+import { initCommand } from './init.js';
+import { explainCommand } from './explain.js';
 import { ExitCode, InputError, UsageError, processIO, type CliIO } from './io.js';
+import { kubernetesCommand } from './kubernetes.js';
+import { metricsServerCommand } from './metrics-server.js';
+import { newCommand } from './new.js';
+import { operatorCommand } from './operator.js';
 import { scalerCommand } from './scaler.js';
 import { hostCommand, startCommand } from './start.js';
+import { settingsCommand } from './settings.js';
 import { simulateCommand } from './simulate.js';
+import { upCommand } from './up.js';
 import { validateCommand } from './validate.js';
+import { webhooksCommand } from './webhooks.js';
 
-const COMMANDS: readonly Command[] = [startCommand, hostCommand, validateCommand, simulateCommand, scalerCommand, devCommand];
+const COMMANDS: readonly Command[] = [startCommand, hostCommand, validateCommand, simulateCommand, scalerCommand, upCommand, explainCommand, devCommand, initCommand, newCommand, settingsCommand, kubernetesCommand, operatorCommand, webhooksCommand, metricsServerCommand];
 
 function version(): string {
   const require = createRequire(import.meta.url);

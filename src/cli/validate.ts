@@ -39,6 +39,41 @@ export async function readSource(file: string, cwd: string): Promise<string> {
 }
 
 /** `<file>: <Kind>/<name>: <field path>: <message>`, or `<file>:<line>:<col>: <message>` outside any object. */
+/** The one ScaledObject of a file (the one named `name` when given); a clear error otherwise. */
+export function pickScaledObject(objects: readonly LoadedObject[], file: string, name: string | undefined): LoadedObject {
+  const candidates = objects.filter((o) => o.kind === 'ScaledObject');
+  const chosen = name === undefined ? candidates : candidates.filter((o) => o.name === name);
+  const names = candidates.map((o) => o.name ?? '<unnamed>').join(', ');
+  if (chosen.length === 1 && chosen[0]) return chosen[0];
+  if (candidates.length === 0) throw new InputError(`${file}: no ScaledObject (keda.sh/v1alpha1) in the file`);
+  if (name !== undefined) throw new InputError(`${file}: no ScaledObject named "${name}" (found: ${names})`);
+  throw new InputError(`${file}: ${candidates.length} ScaledObjects (${names}); pick one with --name`);
+}
+
+/**
+ * Reads `file` for a command that runs one ScaledObject: syntax errors, then the ScaledObject picked
+ * by `name` and the objects of `alsoKinds` beside it, checked as `tide validate` checks them
+ * (warnings to stderr, errors as one InputError under `heading`).
+ */
+export async function readCheckedScaledObject(
+  file: string,
+  name: string | undefined,
+  io: CliIO,
+  heading: string,
+  alsoKinds: ReadonlySet<string> = new Set(),
+): Promise<{ scaledObject: LoadedObject; others: LoadedObject[] }> {
+  const loaded = loadYaml(file, await readSource(file, io.cwd));
+  const syntax = loaded.problems.filter((p) => p.severity === 'error');
+  if (syntax.length > 0) throw new InputError(syntax.map((p) => formatProblem(p)).join('\n'));
+  const scaledObject = pickScaledObject(loaded.objects, file, name);
+  const others = loaded.objects.filter((o) => alsoKinds.has(o.kind));
+  const problems = [scaledObject, ...others].flatMap((o) => objectProblems(o));
+  for (const p of problems.filter((p) => p.severity === 'warning')) io.stderr(`warning: ${formatProblem(p)}\n`);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new InputError(`${heading}:\n${errors.map((p) => formatProblem(p)).join('\n')}`);
+  return { scaledObject, others };
+}
+
 export function formatProblem(p: ReportedProblem): string {
   if (p.kind === undefined) {
     const where = p.line !== undefined ? `${p.file}:${p.line}:${p.col ?? 1}` : p.file;

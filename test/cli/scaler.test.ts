@@ -2,7 +2,8 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ACCOUNT } from '../../src/scalers/azure-connection.js';
 import { runCli } from '../helpers/cli.js';
-import { isAddressInUse, startAzurite, type Azurite } from '../servers/azurite.js';
+import { withDefaultPortAzurite } from '../helpers/default-ports.js';
+import { startAzurite, type Azurite } from '../servers/azurite.js';
 
 describe('tide scaler check', () => {
   it('prints one JSON line per metric spec with Quantity strings and the s<index>- prefix', async () => {
@@ -82,22 +83,13 @@ describe('tide scaler get against Azurite', () => {
   });
 
   it('UseDevelopmentStorage=true reads Azurite on its default ports (skipped when they are taken)', async (ctx) => {
-    let local: Azurite;
-    try {
-      local = await startAzurite({ blob: 10000, queue: 10001 });
-    } catch (error) {
-      if (isAddressInUse(error)) return ctx.skip();
-      throw error;
-    }
-    try {
+    return withDefaultPortAzurite(ctx, async (local) => {
       const queue = new QueueClient(local.connection, `cli${process.pid}dev`);
       await queue.create();
       await queue.sendMessage('x');
       await queue.sendMessage('y');
       const run = await runCli(['scaler', 'get', 'azure-queue', '--metadata', `queueName=${queue.name}`, '--metadata', 'connectionFromEnv=AzureWebJobsStorage', '--env', 'AzureWebJobsStorage=UseDevelopmentStorage=true']);
       expect(JSON.parse(run.stdout)).toMatchObject({ value: 2, active: true });
-    } finally {
-      await local.stop();
-    }
-  });
+    });
+  }, 180_000);
 });

@@ -5,7 +5,8 @@ import { ContainerClient } from '@azure/storage-blob';
 import { azureBlob, countBlobs, openContainer } from '../../src/scalers/azure-blob.js';
 import { DEV_ACCOUNT } from '../../src/scalers/azure-connection.js';
 import { ScalerError, ScalerInstance } from '../../src/scalers/instance.js';
-import { isAddressInUse, startAzurite, type Azurite } from '../servers/azurite.js';
+import { withDefaultPortAzurite } from '../helpers/default-ports.js';
+import { startAzurite, type Azurite } from '../servers/azurite.js';
 import { parsed } from './helpers.js';
 
 let azurite: Azurite;
@@ -105,14 +106,7 @@ describe('azure-blob counts (Azurite)', () => {
   });
 
   test('UseDevelopmentStorage=true reads Azurite on its default ports 10000/10001 (skipped when they are taken)', async (ctx) => {
-    let local: Azurite;
-    try {
-      local = await startAzurite({ blob: 10000, queue: 10001 });
-    } catch (error) {
-      if (isAddressInUse(error)) return ctx.skip();
-      throw error;
-    }
-    try {
+    return withDefaultPortAzurite(ctx, async (local) => {
       const client = new ContainerClient(local.connection, `dev${process.pid}`);
       await client.create();
       await Promise.all(['1', '2', '3'].map((name) => client.getBlockBlobClient(name).upload('x', 1)));
@@ -122,10 +116,8 @@ describe('azure-blob counts (Azurite)', () => {
       } finally {
         await scaler.close();
       }
-    } finally {
-      await local.stop();
-    }
-  });
+    });
+  }, 180_000);
 });
 
 describe('azure-blob failures', () => {

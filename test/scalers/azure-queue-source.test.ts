@@ -6,7 +6,8 @@ import { QueueClient, QueueSASPermissions, StorageSharedKeyCredential, generateQ
 import { azureQueue } from '../../src/scalers/azure-queue.js';
 import { DEV_ACCOUNT } from '../../src/scalers/azure-connection.js';
 import { ScalerError, ScalerInstance } from '../../src/scalers/instance.js';
-import { isAddressInUse, startAzurite, type Azurite } from '../servers/azurite.js';
+import { withDefaultPortAzurite } from '../helpers/default-ports.js';
+import { startAzurite, type Azurite } from '../servers/azurite.js';
 import { parsed } from './helpers.js';
 
 let azurite: Azurite;
@@ -130,22 +131,13 @@ describe('azure-queue values (Azurite)', () => {
   });
 
   test('UseDevelopmentStorage=true reads Azurite on its default ports 10000/10001 (skipped when they are taken)', async (ctx) => {
-    let local: Azurite;
-    try {
-      local = await startAzurite({ blob: 10000, queue: 10001 });
-    } catch (error) {
-      if (isAddressInUse(error)) return ctx.skip();
-      throw error;
-    }
-    try {
+    return withDefaultPortAzurite(ctx, async (local) => {
       const queue = new QueueClient(local.connection, `dev${process.pid}`);
       await queue.create();
       await queue.sendMessage('x');
       expect(await read({ queueName: queue.name }, 'UseDevelopmentStorage=true')).toEqual({ value: 1, active: true });
-    } finally {
-      await local.stop();
-    }
-  });
+    });
+  }, 180_000);
 });
 
 describe('azure-queue failures', () => {
