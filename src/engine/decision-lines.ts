@@ -19,6 +19,8 @@ export interface TriggerLine {
 export interface DecisionLine {
   readonly at: string;
   readonly t: number;
+  /** Timer steps: seconds the step ran after it was due (a replay puts the sample back on its due time). */
+  readonly late?: number;
   readonly step: LoopDecision['step'];
   readonly cause: LoopDecision['cause'];
   readonly replicasBefore: number;
@@ -37,6 +39,7 @@ export function decisionLine(decision: LoopDecision, startMs: number): DecisionL
   return {
     at: new Date(decision.at).toISOString(),
     t: Math.round(decision.at - startMs) / 1000,
+    ...(decision.due !== undefined ? { late: Math.max(0, Math.round(decision.at - decision.due)) / 1000 } : {}),
     step: decision.step,
     cause: decision.cause,
     replicasBefore: decision.replicasBefore,
@@ -73,8 +76,10 @@ export function looksLikeDecisionLines(text: string): boolean {
 }
 
 /**
- * Reads decision lines as a trace: one sample per decision at its `t` (shifted so the first is t=0), one
- * column per trigger name, a failed read as null (it feeds fallback, as it did live).
+ * Reads decision lines as a trace: one sample per decision at the time it was due (`t` less `late`,
+ * shifted so the first is t=0), one column per trigger name, a failed read as null (it feeds fallback,
+ * as it did live). Due times, not run times: a step that ran a few ms late must still be the sample the
+ * simulator's step on the same grid point reads, or a one-poll spike falls between two grid points.
  */
 export function traceFromDecisionLines(text: string, file: string, errors: string[]): Trace | undefined {
   const rows: { t: number; values: Map<string, number | null> }[] = [];
@@ -104,8 +109,11 @@ export function traceFromDecisionLines(text: string, file: string, errors: strin
       if (!columns.includes(t.name)) columns.push(t.name);
       values.set(t.name, t.value ?? null);
     }
-    rows.push({ t: row.t, values });
+    const late = typeof row.late === 'number' && row.late > 0 ? row.late : 0;
+    rows.push({ t: Math.round((row.t - late) * 1000) / 1000, values });
   });
+  // A push step can fall between a late timer step's due time and the time it ran: keep time order.
+  rows.sort((a, b) => a.t - b.t);
   const first = rows[0];
   if (first === undefined) {
     if (errors.length === 0) errors.push(`${file}: no decision lines`);

@@ -20,6 +20,8 @@ export interface TriggerRecord {
 export interface LoopDecision {
   /** Epoch milliseconds. */
   readonly at: number;
+  /** Timer steps: the epoch milliseconds the step was due (`at` runs a little later on a busy machine). */
+  readonly due?: number;
   /** A KEDA poll (executor, plus the HPA in direct mode) or an HPA sync (keda mode). */
   readonly step: 'poll' | 'hpa';
   /** What woke the step. */

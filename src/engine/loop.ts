@@ -175,7 +175,7 @@ export class ScaleLoop {
   private schedulePoll(due: number): void {
     if (this.stopped) return;
     this.pollTimer = this.scheduler.setTimeout(() => {
-      void this.enqueue('poll', 'timer');
+      void this.enqueue('poll', 'timer', due);
       this.schedulePoll(due + this.settings.pollingIntervalMs);
     }, Math.max(0, due - this.scheduler.now()));
   }
@@ -183,19 +183,19 @@ export class ScaleLoop {
   private scheduleSync(due: number): void {
     if (this.stopped) return;
     this.syncTimer = this.scheduler.setTimeout(() => {
-      void this.enqueue('hpa', 'timer');
+      void this.enqueue('hpa', 'timer', due);
       this.scheduleSync(due + this.hpaSyncPeriodMs);
     }, Math.max(0, due - this.scheduler.now()));
   }
 
   /** Queues a step; a step of the same kind already waiting to run absorbs this one (no pile-up behind a slow source). */
-  private enqueue(step: StepKind, cause: Cause): Promise<LoopDecision | undefined> {
+  private enqueue(step: StepKind, cause: Cause, due?: number): Promise<LoopDecision | undefined> {
     if (this.stopped) return Promise.resolve(undefined);
     const waiting = this.pending.get(step);
     if (waiting) return waiting;
     const run = this.chain.then(() => {
       this.pending.delete(step);
-      return this.stopped ? undefined : this.runStep(step, cause);
+      return this.stopped ? undefined : this.runStep(step, cause, due);
     });
     this.pending.set(step, run);
     this.chain = run.catch((error: unknown) => {
@@ -204,7 +204,7 @@ export class ScaleLoop {
     return run.catch(() => undefined);
   }
 
-  private async runStep(step: StepKind, cause: Cause): Promise<LoopDecision | undefined> {
+  private async runStep(step: StepKind, cause: Cause, due: number | undefined): Promise<LoopDecision | undefined> {
     let size: { replicas: number; readyReplicas: number };
     try {
       size = await this.target.getReplicas();
@@ -229,6 +229,7 @@ export class ScaleLoop {
     }
     const decision: LoopDecision = {
       at: now,
+      ...(due !== undefined ? { due } : {}),
       step,
       cause,
       replicasBefore: size.replicas,

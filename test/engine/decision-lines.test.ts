@@ -22,6 +22,31 @@ describe('decision lines', () => {
     expect(parseTrace(text, 'run.jsonl')).toEqual({ ok: true, trace: { columns: ['jobs', 'mail'], samples: [{ t: 0, values: [10, 0] }, { t: 2, values: [null, 2] }] } });
   });
 
+  it('put each timer step back on its due time, so a late step is not skipped by a replay on the exact grid', () => {
+    // Due every second from 1_000_000; the second step ran 40 ms late, the third on time: read at their
+    // run times, the simulator's poll at t=1 would see the first sample and its poll at t=2 the third,
+    // never the one-poll spike (the CI flake this guards against).
+    const steps = [
+      { at: 1_000_000, due: 1_000_000, value: 0 },
+      { at: 1_001_040, due: 1_001_000, value: 120_000 },
+      { at: 1_002_000, due: 1_002_000, value: 0 },
+    ];
+    const lines = steps.map((s) => decisionLine({ ...base, at: s.at, due: s.due, triggers: [trigger('jobs', s.value)] }, 1_000_000));
+    expect(lines[1]).toMatchObject({ t: 1.04, late: 0.04 });
+    const result = parseTrace(lines.map((l) => JSON.stringify(l)).join('\n'), 'run.jsonl');
+    expect(result).toEqual({ ok: true, trace: { columns: ['jobs'], samples: [{ t: 0, values: [0] }, { t: 1, values: [120] }, { t: 2, values: [0] }] } });
+  });
+
+  it('keep time order when a push step falls between a late step\'s due and run times', () => {
+    const lines = [
+      decisionLine({ ...base, at: 1_000_000, due: 1_000_000, triggers: [trigger('jobs', 1000)] }, 1_000_000),
+      decisionLine({ ...base, at: 1_000_500, cause: 'push', triggers: [trigger('jobs', 2000)] }, 1_000_000),
+      decisionLine({ ...base, at: 1_001_600, due: 1_000_400, triggers: [trigger('jobs', 3000)] }, 1_000_000),
+    ];
+    const result = parseTrace(lines.map((l) => JSON.stringify(l)).join('\n'), 'run.jsonl');
+    expect(result.ok && result.trace.samples.map((s) => s.t)).toEqual([0, 0.4, 0.5]);
+  });
+
   it('a broken line names the file and line', () => {
     const text = `${JSON.stringify(decisionLine({ ...base, triggers: [trigger('jobs', 1)] }, base.at))}\n{"t":1,"triggers":[{"value":1}]}\nnot json`;
     const result = parseTrace(text, 'run.jsonl');

@@ -87,6 +87,7 @@ describe('ScaleLoop decisions', () => {
     expect(run.seen).toHaveLength(5);
     expect(run.seen[0]).toEqual({
       at: START,
+      due: START,
       step: 'poll',
       cause: 'timer',
       replicasBefore: 0,
