@@ -19,6 +19,8 @@ export interface InformerOptions {
   /** The server closes each watch after this long, as client-go asks (5–10 min); default 300. */
   readonly watchTimeoutSeconds?: number;
   readonly onError?: (error: unknown) => void;
+  /** Trims each object before it is stored (client-go's transform): keep only what readers use, to bound memory. */
+  readonly transform?: (object: KubeObject) => KubeObject;
 }
 
 const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
@@ -138,7 +140,8 @@ export class Informer {
       for (const h of this.handlers) h('deleted', object, old);
       return;
     }
-    const typed = { ...object, apiVersion: this.options.apiVersion, kind: this.options.kind };
+    const kept = this.options.transform ? this.options.transform(object) : object;
+    const typed = { ...kept, apiVersion: this.options.apiVersion, kind: this.options.kind };
     if (old !== undefined && old.metadata.resourceVersion === rv) return;
     this.store.set(key, typed);
     for (const h of this.handlers) h(old === undefined ? 'added' : 'updated', typed, old);

@@ -9,6 +9,7 @@ import { KubeApi, type KubeObject } from '../kube/api.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/work-queue.js';
 import { silentLogger, type Logger } from '../telemetry/logger.js';
+import { CertificateController, type CertificateControllerOptions } from './certificate-controller.js';
 import { EventRecorder } from './event-recorder.js';
 import { runWhenLeading, type LeaderElectionSettings } from './leadership.js';
 import { OperatorMetrics, type RegisteredSnapshot } from './operator-metrics.js';
@@ -16,6 +17,7 @@ import { startScaledJobs, type RunningScaledJobs } from './scaled-job-wiring.js'
 import { MODE_ANNOTATION, ScaledObjectController, type ControllerDeps } from './scaled-object-controller.js';
 import { StatusWriter } from './status-writer.js';
 import { TriggerAuthenticationController } from './trigger-authentication-controller.js';
+import { WorkloadCache } from './workload-cache.js';
 
 export interface OperatorOptions {
   readonly config: KubeConfig;
@@ -36,6 +38,8 @@ export interface OperatorOptions {
   readonly scalerFactory?: ControllerDeps['scalerFactory'];
   /** --leader-elect: run the controllers only while holding the Lease operator.keda.sh; absent = always. */
   readonly leaderElection?: LeaderElectionSettings;
+  /** --enable-cert-rotation: the leader keeps kedaorg-certs and the caBundles (absent = off). */
+  readonly certificateRotation?: Omit<CertificateControllerOptions, 'api' | 'log'>;
 }
 
 export interface RunningOperator {
@@ -49,6 +53,8 @@ export interface RunningOperator {
   readonly metrics: OperatorMetrics;
   /** Status lists of (Cluster)TriggerAuthentications. */
   readonly triggerAuthentications: TriggerAuthenticationController;
+  /** The certificate rotation, when enabled. */
+  readonly certificates: CertificateController | undefined;
   /** True once the informers have listed (the /readyz answer). */
   ready(): boolean;
   /** True while this replica runs the controllers (always without leader election, until stopped or the lease is lost). */
@@ -77,6 +83,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const onError = (what: string) => (error: unknown): void => { log.warn(`watch of ${what} failed; retrying`, { error: error instanceof Error ? error.message : String(error) }); };
   const scaledObjects = new Informer(api, { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', namespace, onError: onError('ScaledObjects') });
   const hpas = new Informer(api, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, labelSelector: `${APP_MANAGED_BY_LABEL}=${MANAGED_BY_KEDA_OPERATOR}`, onError: onError('HPAs') });
+  const targets = new WorkloadCache(api, namespace, onError);
   const status = new StatusWriter(api);
   const events = new EventRecorder(api, log);
   let registered: () => RegisteredSnapshot = () => ({ scaledObjects: new Map(), triggers: new Map() });
@@ -88,6 +95,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     version: options.version ?? '0.0.0',
     ...(options.scalerFactory !== undefined ? { scalerFactory: options.scalerFactory } : {}),
     authFingerprint: (ns, triggers) => authentications.fingerprint(ns, triggers),
+    targets,
   });
   registered = () => controller.loops.snapshot();
   const queue = new WorkQueue({
@@ -113,9 +121,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
   });
+  const certificates = options.certificateRotation === undefined ? undefined : new CertificateController({ ...options.certificateRotation, api, log });
   let synced = false;
   scaledObjects.start();
   hpas.start();
+  targets.start();
   triggerAuths.start();
   clusterTriggerAuths.start();
   const scaledJobs = startScaledJobs({
@@ -124,28 +134,31 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     clusterObjectNamespace: options.clusterObjectNamespace ?? 'keda',
     retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs, scalerFactory: options.scalerFactory,
   });
-  await Promise.all([scaledObjects.synced, hpas.synced, scaledJobs.synced, triggerAuths.synced, clusterTriggerAuths.synced]);
+  await Promise.all([scaledObjects.synced, hpas.synced, targets.synced, scaledJobs.synced, triggerAuths.synced, clusterTriggerAuths.synced]);
   synced = true;
   const leadership = runWhenLeading(options.config, options.leaderElection, log, {
     start: () => {
       queue.start((key) => controller.reconcile(key));
       scaledJobs.start();
       authentications.start();
+      certificates?.start();
     },
     stop: async () => {
       await queue.stop();
       await controller.stop();
       await scaledJobs.stop();
       await authentications.stop();
+      await certificates?.stop();
     },
   });
   return {
-    api, controller, status, queue, metrics, scaledJobs, triggerAuthentications: authentications,
+    api, controller, status, queue, metrics, scaledJobs, triggerAuthentications: authentications, certificates,
     ready: () => synced,
     leading: () => leadership.leading(),
     async stop() {
       scaledObjects.stop();
       hpas.stop();
+      targets.stop();
       triggerAuths.stop();
       clusterTriggerAuths.stop();
       await leadership.stop();

@@ -18,7 +18,7 @@ import type { ReconcileResult } from '../kube/work-queue.js';
 import type { MetricSpec } from '../scalers/define.js';
 import { scalerFor } from '../scalers/index.js';
 import type { Logger } from '../telemetry/logger.js';
-import { KubernetesScaleTarget } from '../targets/kubernetes-scale.js';
+import { KubernetesScaleTarget, type TargetCache } from '../targets/kubernetes-scale.js';
 import type { EventRecorder } from './event-recorder.js';
 import { buildHpa, trimLabel } from './hpa-builder.js';
 import { deleteOwnedHpa, ensureHpa } from './hpa-sync.js';
@@ -57,6 +57,8 @@ export interface ControllerDeps {
   readonly scalerFactory?: (inputs: Parameters<typeof scalerInstanceFactory>[0]) => ScalerFactory;
   /** The state of the authentications the triggers use; a change rebuilds the loop (new credentials). */
   readonly authFingerprint?: (namespace: string, triggers: ScaledObjectSettings['triggers']) => string;
+  /** Deployments and StatefulSets in memory: polls read their targets' sizes from here. */
+  readonly targets?: TargetCache;
 }
 
 type Mode = 'keda' | 'direct';
@@ -111,6 +113,11 @@ export class ScaledObjectController {
     return undefined;
   }
 
+  private targetOf(settings: ScaledObjectSettings): KubernetesScaleTarget {
+    const { apiVersion, kind, name } = settings.scaleTarget;
+    return new KubernetesScaleTarget(this.deps.api, { apiVersion, kind, namespace: settings.namespace, name }, this.deps.targets);
+  }
+
   /** Stops every loop (the operator is shutting down). */
   stop(): Promise<void> {
     return this.loops.stopAll();
@@ -129,7 +136,7 @@ export class ScaledObjectController {
       await this.pause(key, settings);
       return;
     }
-    const target = new KubernetesScaleTarget(this.deps.api, { apiVersion: settings.scaleTarget.apiVersion, kind: settings.scaleTarget.kind, namespace, name: settings.scaleTarget.name });
+    const target = this.targetOf(settings);
     const fingerprint = JSON.stringify([settings.generation, mode, settings.pause, this.deps.authFingerprint?.(namespace, settings.triggers) ?? '']);
     let running = this.loops.get(key);
     const fresh = running?.fingerprint !== fingerprint;
@@ -183,7 +190,7 @@ export class ScaledObjectController {
     await deleteOwnedHpa(this.deps.api, namespace, settings.hpaName, name, this.deps.hpas.get(namespace, settings.hpaName));
     const pinned = settings.pause.pausedReplicas;
     if (pinned !== undefined) {
-      const target = new KubernetesScaleTarget(this.deps.api, { apiVersion: settings.scaleTarget.apiVersion, kind: settings.scaleTarget.kind, namespace, name: settings.scaleTarget.name });
+      const target = this.targetOf(settings);
       if ((await target.getReplicas()).replicas !== pinned) await target.setReplicas(pinned, 'PausedReplicas');
     }
     await this.deps.status.update(namespace, name, (s) => {
