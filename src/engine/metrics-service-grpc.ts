@@ -139,10 +139,16 @@ export interface MetricsServiceClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** The adapter's client: one channel, KEDA's 3 s deadline, wait-for-ready. */
+/**
+ * The adapter's client: one channel, KEDA's 3 s deadline, wait-for-ready. Identical requests in flight
+ * at the same time share one call (as Go's singleflight): a request that arrives while the same
+ * metric of the same ScaledObject is being fetched gets that fetch's answer, never an older one.
+ */
 export class MetricsServiceClient implements MetricsService {
   private readonly client: grpc.Client;
   private readonly timeoutMs: number;
+  private readonly method = getMetricsMethod();
+  private readonly inFlight = new Map<string, Promise<MetricValue[]>>();
 
   constructor(options: MetricsServiceClientOptions) {
     const credentials = grpc.credentials.createSsl(Buffer.from(options.tls.ca), Buffer.from(options.tls.key), Buffer.from(options.tls.cert));
@@ -152,7 +158,17 @@ export class MetricsServiceClient implements MetricsService {
   }
 
   getMetrics(ref: MetricRef): Promise<MetricValue[]> {
-    const m = getMetricsMethod();
+    // NUL cannot occur in a namespace, a ScaledObject name or a metric name the HPA sends.
+    const key = `${ref.namespace}\0${ref.name}\0${ref.metricName}`;
+    const shared = this.inFlight.get(key);
+    if (shared !== undefined) return shared.then((values) => values.slice());
+    const call = this.call(ref).finally(() => { this.inFlight.delete(key); });
+    this.inFlight.set(key, call);
+    return call.then((values) => values.slice());
+  }
+
+  private call(ref: MetricRef): Promise<MetricValue[]> {
+    const m = this.method;
     const request: ScaledObjectRefMessage = { name: ref.name, namespace: ref.namespace, metricName: ref.metricName };
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new grpc.Metadata({ waitForReady: true }), { deadline: Date.now() + this.timeoutMs }, (error, response) => {
