@@ -60,8 +60,8 @@ describe('MetricsServiceClient', () => {
     expect(a2).toEqual(a1);
     expect(a3).toEqual(a1);
     expect(a2).not.toBe(a1); // each caller gets its own array
-    expect(b?.[0]?.metricName).toBe('s0-b');
-    expect(other?.[0]?.metricName).toBe('s0-a');
+    expect(b[0]?.metricName).toBe('s0-b');
+    expect(other[0]?.metricName).toBe('s0-a');
   });
 
   test('a request made after the answer is a new call that sees the new value', async () => {
@@ -84,7 +84,7 @@ describe('MetricsServiceClient', () => {
     await held.release(1);
     const settled = await failing;
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
-    const reason: unknown = settled[0]?.status === 'rejected' ? settled[0].reason : undefined;
+    const reason: unknown = settled[0].status === 'rejected' ? settled[0].reason : undefined;
     expect(reason).toBeInstanceOf(MetricsServiceError);
     expect((reason as MetricsServiceError).code).toBe('NotFound');
     held.fail = false;
