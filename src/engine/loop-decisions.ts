@@ -14,6 +14,8 @@ export interface TriggerRecord {
   /** The scaler's own activity; absent on error. */
   readonly active?: boolean;
   readonly error?: string;
+  /** How long the scaler took to answer (keda_scaler_metrics_latency_seconds). */
+  readonly latencyMs?: number;
 }
 
 /** One step of the loop and what it decided. */

@@ -106,17 +106,23 @@ function withSubscription(instance: ScalerInstance, scaler: AnyScaler, params: u
   };
 }
 
-/** Reads every scaler in parallel; a failure or a scaler that could not be built becomes that trigger's error; undefined (cpu/memory) reads nothing. */
-export async function readAll(scalers: readonly (LoopScaler | { readonly error: string } | undefined)[], now: number): Promise<(TriggerResult | undefined)[]> {
+/**
+ * Reads every scaler in parallel; a failure or a scaler that could not be built becomes that trigger's
+ * error; undefined (cpu/memory) reads nothing. `latenciesMs`, when given, gets each read's duration.
+ */
+export async function readAll(scalers: readonly (LoopScaler | { readonly error: string } | undefined)[], now: number, latenciesMs?: number[]): Promise<(TriggerResult | undefined)[]> {
   return Promise.all(
-    scalers.map(async (scaler): Promise<TriggerResult | undefined> => {
+    scalers.map(async (scaler, i): Promise<TriggerResult | undefined> => {
       if (scaler === undefined) return undefined;
       if ('error' in scaler) return { error: scaler.error };
+      const started = performance.now();
       try {
         const reading = await scaler.getMetricsAndActivity(now);
         return { valueMilli: reading.valueMilli, active: reading.active };
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error) };
+      } finally {
+        if (latenciesMs !== undefined) latenciesMs[i] = performance.now() - started;
       }
     }),
   );

@@ -44,13 +44,17 @@ export function buildLoopTriggers(settings: ScaledObjectSettings, factory: Scale
 }
 
 /** What each external trigger returned at a step, with its target, for the decision record. */
-export function triggerRecords(triggers: readonly LoopTrigger[], results: readonly (TriggerResult | undefined)[]): TriggerRecord[] {
+export function triggerRecords(triggers: readonly LoopTrigger[], results: readonly (TriggerResult | undefined)[], latenciesMs: readonly (number | undefined)[] = []): TriggerRecord[] {
   const records: TriggerRecord[] = [];
   triggers.forEach((t, i) => {
     const result = results[i];
     if (result === undefined) return;
     const o = t.observation;
-    const base = { name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: o.metricName, targetMilli: o.targetMilli, targetType: o.targetType };
+    const latencyMs = latenciesMs[i];
+    const base = {
+      name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: o.metricName, targetMilli: o.targetMilli, targetType: o.targetType,
+      ...(latencyMs !== undefined ? { latencyMs } : {}),
+    };
     if ('error' in result) records.push({ ...base, error: result.error });
     else records.push({ ...base, valueMilli: result.valueMilli, ...(result.active !== undefined ? { active: result.active } : {}) });
   });

@@ -213,7 +213,8 @@ export class ScaleLoop {
       return undefined;
     }
     const now = this.scheduler.now();
-    const results = await readAll(this.triggers.map((t) => t.scaler), now);
+    const latenciesMs: number[] = [];
+    const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs);
     this.lastResults = results;
     const observation = this.observe(results, size);
     const outcome = step === 'poll' ? pollStep(this.model, this.memory, observation, size, now, this.options.mode) : hpaStep(this.model, this.memory, observation, size, now);
@@ -240,7 +241,7 @@ export class ScaleLoop {
       ...(outcome.executorReason !== undefined ? { executorReason: outcome.executorReason } : {}),
       ...(outcome.hpaReason !== undefined ? { hpaReason: outcome.hpaReason } : {}),
       ...(error !== undefined ? { error } : {}),
-      triggers: triggerRecords(this.triggers, results),
+      triggers: triggerRecords(this.triggers, results, latenciesMs),
     };
     this.history.add(decision);
     this.options.onDecision?.(decision);

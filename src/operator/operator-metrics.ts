@@ -18,6 +18,8 @@ export function scalerLabel(trigger: Pick<TriggerRecord, 'name' | 'type'>, index
 export interface RegisteredSnapshot {
   /** ScaledObjects per namespace. */
   readonly scaledObjects: ReadonlyMap<string, number>;
+  /** Other resources per KEDA type label (scaled_job, trigger_authentication, cluster_trigger_authentication), then namespace. */
+  readonly others?: ReadonlyMap<string, ReadonlyMap<string, number>>;
   /** Triggers per type over all ScaledObjects. */
   readonly triggers: ReadonlyMap<string, number>;
 }
@@ -28,6 +30,9 @@ export class OperatorMetrics {
   private readonly active: Gauge<(typeof TRIGGER_LABELS)[number]>;
   private readonly detailErrors: Counter<(typeof TRIGGER_LABELS)[number]>;
   private readonly objectErrors: Counter<'namespace' | 'scaledObject'>;
+  private readonly latency: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  private readonly loopLatency: Gauge<'namespace' | 'type' | 'resource'>;
+  private readonly paused: Gauge<'namespace' | 'scaledObject'>;
   /** Label sets written per object, removed when its loop stops (no stale series). */
   private readonly series = new Map<string, TriggerLabels[]>();
 
@@ -39,6 +44,9 @@ export class OperatorMetrics {
     this.active = new Gauge({ name: 'keda_scaler_active', help: 'Activity of a Scaler Metric value', labelNames: TRIGGER_LABELS, registers });
     this.detailErrors = new Counter({ name: 'keda_scaler_detail_errors_total', help: 'The total number of errors encountered for each scaler', labelNames: TRIGGER_LABELS, registers });
     this.objectErrors = new Counter({ name: 'keda_scaled_object_errors_total', help: 'The number of errors that have occurred for each ScaledObject', labelNames: ['namespace', 'scaledObject'], registers });
+    this.latency = new Gauge({ name: 'keda_scaler_metrics_latency_seconds', help: 'The latency of retrieving current metric from each scaler', labelNames: TRIGGER_LABELS, registers });
+    this.loopLatency = new Gauge({ name: 'keda_internal_scale_loop_latency_seconds', help: 'Total deviation (in seconds) between the expected execution time and the actual execution time for the scaling loop.', labelNames: ['namespace', 'type', 'resource'], registers });
+    this.paused = new Gauge({ name: 'keda_scaled_object_paused', help: 'Indicates whether a ScaledObject is paused', labelNames: ['namespace', 'scaledObject'], registers });
     new Gauge({
       name: 'keda_resource_registered_total',
       help: 'Total resources registered',
@@ -46,7 +54,9 @@ export class OperatorMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [namespace, count] of registered().scaledObjects) this.set({ type: 'scaled_object', namespace }, count);
+        const snapshot = registered();
+        for (const [namespace, count] of snapshot.scaledObjects) this.set({ type: 'scaled_object', namespace }, count);
+        for (const [type, byNamespace] of snapshot.others ?? []) for (const [namespace, count] of byNamespace) this.set({ type, namespace }, count);
       },
     });
     new Gauge({
@@ -74,9 +84,18 @@ export class OperatorMetrics {
       }
       this.value.set(l, t.valueMilli / 1000);
       this.active.set(l, t.active === true ? 1 : 0);
+      if (t.latencyMs !== undefined) this.latency.set(l, t.latencyMs / 1000);
       return false;
     });
+    // Polls only: KEDA measures its polling loop (an HPA sync is not one), due time to run time.
+    if (decision.step === 'poll' && decision.due !== undefined) this.loopLatency.set({ namespace, type: 'scaledobject', resource: name }, Math.max(0, decision.at - decision.due) / 1000);
     if (failed.length > 0 || decision.error !== undefined) this.objectErrors.inc({ namespace, scaledObject: name });
+  }
+
+  /** keda_scaled_object_paused: 1 while the object is paused, 0 once it runs; undefined drops the series (object gone). */
+  setPaused(namespace: string, name: string, paused: boolean | undefined): void {
+    if (paused === undefined) this.paused.remove({ namespace, scaledObject: name });
+    else this.paused.set({ namespace, scaledObject: name }, paused ? 1 : 0);
   }
 
   /** Drops the series of an object whose loop stopped. */
@@ -85,8 +104,10 @@ export class OperatorMetrics {
       this.value.remove(labels);
       this.active.remove(labels);
       this.detailErrors.remove(labels);
+      this.latency.remove(labels);
     }
     this.objectErrors.remove({ namespace, scaledObject: name });
+    this.loopLatency.remove({ namespace, type: 'scaledobject', resource: name });
     this.series.delete(`${namespace}/${name}`);
   }
 }

@@ -75,6 +75,13 @@ function worthReconciling(object: KubeObject, old: KubeObject | undefined): bool
     || annotations.some((k) => a.annotations?.[k] !== b.annotations?.[k]);
 }
 
+/** Cached objects per namespace ('' for cluster-scoped ones, as KEDA labels them). */
+function countByNamespace(informer: Informer): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of informer.list()) counts.set(o.metadata.namespace ?? '', (counts.get(o.metadata.namespace ?? '') ?? 0) + 1);
+  return counts;
+}
+
 /** Starts the operator; resolves once the caches are synced and the workers run. */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? silentLogger;
@@ -97,7 +104,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     authFingerprint: (ns, triggers) => authentications.fingerprint(ns, triggers),
     targets,
   });
-  registered = () => controller.loops.snapshot();
+  registered = () => ({
+    ...controller.loops.snapshot(),
+    others: new Map([
+      ['scaled_job', countByNamespace(scaledJobs.scaledJobs)],
+      ['trigger_authentication', countByNamespace(triggerAuths)],
+      ['cluster_trigger_authentication', countByNamespace(clusterTriggerAuths)],
+    ]),
+  });
   const queue = new WorkQueue({
     concurrency: options.maxReconciles ?? 5,
     baseDelayMs: options.retryBaseMs ?? 5,

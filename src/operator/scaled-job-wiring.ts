@@ -33,6 +33,8 @@ export interface RunningScaledJobs {
   readonly controller: ScaledJobController;
   readonly queue: WorkQueue;
   readonly status: StatusWriter<ScaledJobStatus>;
+  /** The cached ScaledJobs (keda_resource_registered_total counts them). */
+  readonly scaledJobs: Informer;
   /** Resolves once the three informers have listed. */
   readonly synced: Promise<void>;
   /** Starts reconciling (after synced). */
@@ -80,7 +82,7 @@ export function startScaledJobs(options: ScaledJobsOptions): RunningScaledJobs {
   jobs.start();
   pods.start();
   return {
-    controller, queue, status,
+    controller, queue, status, scaledJobs,
     synced: Promise.all([scaledJobs.synced, jobs.synced, pods.synced]).then(() => undefined),
     start: () => { queue.start((key) => controller.reconcile(key)); },
     async stop() {

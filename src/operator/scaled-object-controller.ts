@@ -79,6 +79,7 @@ export class ScaledObjectController {
     if (raw === undefined) {
       await this.loops.stop(key);
       this.deps.status.forget(namespace, name);
+      this.deps.metrics?.setPaused(namespace, name, undefined);
       return undefined;
     }
     this.deps.status.observe(raw);
@@ -132,6 +133,7 @@ export class ScaledObjectController {
     if (info === undefined) throw new CheckFailed(MSG.target, `the API server does not serve ${settings.scaleTarget.kind} in ${settings.scaleTarget.apiVersion}`);
     const scale = await this.readScale(settings, info);
     await this.recordTarget(settings, info, scale);
+    this.deps.metrics?.setPaused(namespace, name, settings.pause.paused);
     if (settings.pause.paused) {
       await this.pause(key, settings);
       return;
@@ -275,6 +277,7 @@ export class ScaledObjectController {
     const namespace = raw.metadata.namespace ?? '';
     const name = raw.metadata.name ?? '';
     await this.loops.stop(key);
+    this.deps.metrics?.setPaused(namespace, name, undefined);
     if (!(raw.metadata.finalizers ?? []).includes(KEDA_FINALIZER)) return;
     const spec = (raw['spec'] ?? {}) as { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string }; advanced?: { restoreToOriginalReplicaCount?: boolean } };
     const original = this.deps.status.current(namespace, name).originalReplicaCount;

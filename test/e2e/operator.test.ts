@@ -120,6 +120,9 @@ describe('tide operator, keda mode', () => {
     expect(text).toMatch(/keda_resource_registered_total\{type="scaled_object",namespace="default"\} [1-9]/);
     expect(text).toMatch(/keda_trigger_registered_total\{type="redis"\} [1-9]/);
     expect(text).toMatch(/keda_build_info\{version="test",/);
+    expect(text).toMatch(new RegExp(`keda_scaler_metrics_latency_seconds\\{${labels.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\} \\d`));
+    expect(text).toMatch(new RegExp(`keda_internal_scale_loop_latency_seconds\\{namespace="default",type="scaledobject",resource="${n.so}"\\} \\d`));
+    expect(text).toContain(`keda_scaled_object_paused{namespace="default",scaledObject="${n.so}"} 0`);
     server.cluster.delete('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so);
     await until(() => so(n.so), (o) => o === undefined, 'the ScaledObject gone');
     expect(await operator.metrics.registry.metrics()).not.toContain(`scaledObject="${n.so}"`);
@@ -146,12 +149,15 @@ describe('tide operator, keda mode', () => {
     await until(() => condition(n.so, 'Paused')?.reason, (r) => r === 'ScaledObjectPaused', 'Paused=True');
     expect((so(n.so)?.status as { pausedReplicaCount?: number }).pausedReplicaCount).toBe(2);
     expect(hpa(`keda-hpa-${n.so}`)).toBeUndefined();
+    const paused = `keda_scaled_object_paused{namespace="default",scaledObject="${n.so}"}`;
+    expect(await operator.metrics.registry.metrics()).toContain(`${paused} 1`);
     const current = so(n.so) as KubeObject;
     server.cluster.update({ ...current, metadata: { ...current.metadata, annotations: {} } });
     await until(() => condition(n.so, 'Paused')?.reason, (r) => r === 'ScaledObjectUnpaused', 'Paused=False');
     await until(() => hpa(`keda-hpa-${n.so}`), (h) => h !== undefined, 'the HPA back');
     await until(() => replicas(n.app), (r) => r === 0, 'scaled in once unpaused');
     expect((so(n.so)?.status as { pausedReplicaCount?: number }).pausedReplicaCount).toBeUndefined();
+    expect(await operator.metrics.registry.metrics()).toContain(`${paused} 0`);
   });
 });
 
@@ -197,5 +203,10 @@ describe('tide operator, bad input', () => {
     // The event is written after the status.
     await until(() => events(n.so), (e) => e.some((x) => x.startsWith('KEDAScalerFailed: ')), 'the KEDAScalerFailed event');
     expect(JSON.stringify([so(n.so), server.cluster.list('v1', 'Event', 'default')])).not.toContain('s3cr3t-value');
+    expect(await operator.metrics.registry.metrics()).toMatch(/keda_resource_registered_total\{type="trigger_authentication",namespace="default"\} [1-9]/);
+    // The retries with back-off pick up the fixed Secret (KEDA does not watch Secrets either).
+    const secret = server.cluster.get('v1', 'Secret', 'default', `${n.so}-secret`) as KubeObject;
+    server.cluster.update({ ...secret, data: { password: Buffer.from('').toString('base64') } });
+    await until(() => condition(n.so, 'Ready'), (c) => c?.status === 'True', 'Ready=True once the key exists');
   });
 });
