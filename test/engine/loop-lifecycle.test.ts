@@ -97,7 +97,7 @@ describe('ScaleLoop decisions', () => {
       reason: 'KEDAScaleTargetActivated',
       executorReason: 'KEDAScaleTargetActivated',
       hpaReason: 'SucceededRescale',
-      triggers: [{ name: 'orders', type: 'fake', metricName: 's0-fake-orders', valueMilli: 12_000, targetMilli: 5000, targetType: 'AverageValue', active: true }],
+      triggers: [{ name: 'orders', type: 'fake', metricName: 's0-fake-orders', valueMilli: 12_000, targetMilli: 5000, targetType: 'AverageValue', active: true, latencyMs: expect.any(Number) as number }],
     });
     expect(run.loop.decisions().map((d) => (d.at - START) / 1000)).toEqual([60, 90, 120]);
     expect(run.loop.decisions(START + 90_000).map((d) => (d.at - START) / 1000)).toEqual([90, 120]);

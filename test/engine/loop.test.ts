@@ -120,7 +120,7 @@ describe('ScaleLoop, a failing scaler is an error result, never a crash', () => 
     expect(run.seen.map((d) => d.reason)).toEqual(reasons);
     expect(run.seen.map((d) => d.executorReason)).toEqual(executor);
     expect(run.seen[0]?.triggers).toEqual([
-      { name: 'orders', type: 'fake', metricName: 's0-fake-orders', targetMilli: 5000, targetType: 'AverageValue', error: 'trigger "orders" (fake): queue not found' },
+      { name: 'orders', type: 'fake', metricName: 's0-fake-orders', targetMilli: 5000, targetType: 'AverageValue', error: 'trigger "orders" (fake): queue not found', latencyMs: expect.any(Number) as number },
     ]);
     await run.loop.stop();
   });
