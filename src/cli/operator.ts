@@ -10,6 +10,9 @@ import { DEFAULT_METRICS_SERVICE_BIND_ADDRESS, startOperatorMetricsService } fro
 import { startOperator } from '../operator/operator.js';
 import { createLogger } from '../telemetry/logger.js';
 import { numberFlag, parseFlags } from './args.js';
+import { expandGoBooleans, goBoolean } from './go-bool-flags.js';
+import { operatorCertificateDnsNames } from '../kube/certificates/issue.js';
+import { API_SERVICE_NAME } from '../operator/certificate-controller.js';
 import type { Command } from './command.js';
 import { ExitCode, InputError, UsageError, type CliIO } from './io.js';
 import { untilSignal } from './signals.js';
@@ -23,7 +26,19 @@ const OPTIONS = {
   'metrics-service-bind-address': { type: 'string' },
   'cert-dir': { type: 'string' },
   'leader-elect': { type: 'boolean' },
+  // KEDA's certificate flags (cmd/operator/main.go); the booleans take Go's `--flag=true|false`.
+  'enable-cert-rotation': { type: 'string' },
+  'cert-secret-name': { type: 'string' },
+  'operator-service-name': { type: 'string' },
+  'metrics-server-service-name': { type: 'string' },
+  'webhooks-service-name': { type: 'string' },
+  'k8s-cluster-name': { type: 'string' },
+  'k8s-cluster-domain': { type: 'string' },
+  'enable-webhook-patching': { type: 'string' },
+  'validating-webhook-name': { type: 'string' },
 } as const;
+
+const GO_BOOLEANS = ['enable-cert-rotation', 'enable-webhook-patching'];
 
 export interface OperatorFlags {
   readonly kubeconfig: string | undefined;
@@ -40,6 +55,30 @@ export interface OperatorFlags {
   readonly certDir?: string | undefined;
   /** --leader-elect: the Lease operator.keda.sh in `namespace`, with KEDA_OPERATOR_LEADER_ELECTION_* timings. */
   readonly leaderElection?: { namespace: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } | undefined;
+  /** --enable-cert-rotation (KEDA's default false; its manifests and chart pass true), with the Secret, service names and webhook patching. */
+  readonly certRotation?: { namespace: string; secretName: string; dnsNames: string[]; apiServiceName: string; validatingWebhookName: string | undefined } | undefined;
+}
+
+/** --enable-cert-rotation and the flags that go with it, KEDA's defaults. */
+function certRotationFlags(values: Record<string, string | boolean | undefined>, env: CliIO['env']): OperatorFlags['certRotation'] {
+  const text = (name: string, fallback: string): string => {
+    const value = values[name];
+    if (value === '') throw new UsageError(`--${name} must not be empty`);
+    return typeof value === 'string' ? value : fallback;
+  };
+  const patchWebhooks = goBoolean('enable-webhook-patching', values['enable-webhook-patching'] as string | undefined, true);
+  text('k8s-cluster-name', 'kubernetes-default'); // KEDA names CloudEvents' source with it; accepted for its manifests
+  if (!goBoolean('enable-cert-rotation', values['enable-cert-rotation'] as string | undefined, false)) return undefined;
+  const namespace = env.POD_NAMESPACE ?? env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? 'keda';
+  const services = [text('operator-service-name', 'keda-operator'), text('metrics-server-service-name', 'keda-metrics-apiserver')];
+  if (patchWebhooks) services.push(text('webhooks-service-name', 'keda-admission-webhooks'));
+  return {
+    namespace,
+    secretName: text('cert-secret-name', 'kedaorg-certs'),
+    dnsNames: operatorCertificateDnsNames(namespace, services, text('k8s-cluster-domain', 'cluster.local')),
+    apiServiceName: API_SERVICE_NAME,
+    validatingWebhookName: patchWebhooks ? text('validating-webhook-name', 'keda-admission') : undefined,
+  };
 }
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -67,7 +106,7 @@ function leaderElectionFlags(env: CliIO['env']): NonNullable<OperatorFlags['lead
 
 /** Reads the flags and KEDA's environment variables. */
 export function readOperatorFlags(argv: readonly string[], io: CliIO): OperatorFlags {
-  const { values, positionals } = parseFlags(argv, OPTIONS);
+  const { values, positionals } = parseFlags(expandGoBooleans(argv, GO_BOOLEANS), OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals.join(' ')}"`);
   const bind = (name: string, value: string): ReturnType<typeof parseBindAddress> => {
     try {
@@ -90,6 +129,7 @@ export function readOperatorFlags(argv: readonly string[], io: CliIO): OperatorF
     metricsService: bind('metrics-service-bind-address', values['metrics-service-bind-address'] ?? DEFAULT_METRICS_SERVICE_BIND_ADDRESS),
     certDir: values['cert-dir'] === undefined ? undefined : resolve(io.cwd, values['cert-dir']),
     leaderElection: values['leader-elect'] === true ? leaderElectionFlags(env) : undefined,
+    certRotation: certRotationFlags(values, env),
   };
 }
 
@@ -117,6 +157,7 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
       qps: flags.qps, burst: flags.burst, maxReconciles: flags.maxReconciles,
       watchNamespace: flags.watchNamespace, clusterObjectNamespace: flags.clusterObjectNamespace,
       ...(flags.leaderElection !== undefined ? { leaderElection: { ...flags.leaderElection, onLost: () => lost?.() } } : {}),
+      ...(flags.certRotation !== undefined ? { certificateRotation: flags.certRotation } : {}),
     });
   } catch (error) {
     health?.server.close();
@@ -154,7 +195,10 @@ export const operatorCommand: Command = {
   summary: 'run the ScaledObject controller (KEDA-compatible operator)',
   usage: `Usage: tide operator [--kubeconfig FILE] [--health-probe-bind-address :8081] [--metrics-bind-address :8080]
                      [--kube-api-qps 20] [--kube-api-burst 30] [--metrics-service-bind-address :9666] [--cert-dir DIR]
-                     [--leader-elect]
+                     [--leader-elect] [--enable-cert-rotation[=true|false]] [--cert-secret-name kedaorg-certs]
+                     [--operator-service-name keda-operator] [--metrics-server-service-name keda-metrics-apiserver]
+                     [--webhooks-service-name keda-admission-webhooks] [--k8s-cluster-domain cluster.local]
+                     [--enable-webhook-patching=true] [--validating-webhook-name keda-admission]
 
 Watches ScaledObjects (in WATCH_NAMESPACE, or all namespaces when it is empty), keeps their HPAs
 keda-hpa-<name>, scales targets between 0 and 1 (and 0..N with autoscaling.tide.dev/mode: direct),
@@ -163,6 +207,9 @@ The metrics service for "tide metrics-server" (gRPC, mutual TLS) listens on --me
 (0 turns it off), with DIR/ca.crt, tls.crt, tls.key or else the Secret kedaorg-certs.
 --leader-elect runs the controllers only while holding the Lease operator.keda.sh in POD_NAMESPACE; a
 lost lease exits 1.
+--enable-cert-rotation makes the leader issue and renew the CA and serving certificate in the Secret
+--cert-secret-name (POD_NAMESPACE) and set the caBundle of APIService v1beta1.external.metrics.k8s.io and,
+unless --enable-webhook-patching=false, of every webhook in the ValidatingWebhookConfiguration keda-admission.
 Environment: WATCH_NAMESPACE, KEDA_CLUSTER_OBJECT_NAMESPACE or POD_NAMESPACE (ClusterTriggerAuthentication
 secrets), KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES (5), KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION (15s),
 KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE (10s), KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD (2s).`,

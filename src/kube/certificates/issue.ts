@@ -57,6 +57,21 @@ export function kedaCertificateDnsNames(namespace: string): string[] {
   return serviceDnsNames(namespace, KEDA_SERVICES);
 }
 
+/** KEDA's four names of a service (getDNSNames): `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.<cluster domain>`. */
+export function kedaServiceDnsNames(namespace: string, service: string, clusterDomain: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];
+}
+
+/**
+ * The names the operator's certificate rotation issues for: KEDA's four per service (the webhooks'
+ * only when it patches the webhook configuration), plus every name the other components ask for
+ * (`kedaCertificateDnsNames`), so the certificate the operator writes never looks short of a name to
+ * them and nobody re-issues over anybody.
+ */
+export function operatorCertificateDnsNames(namespace: string, services: readonly string[], clusterDomain: string): string[] {
+  return [...new Set([...services.flatMap((svc) => kedaServiceDnsNames(namespace, svc, clusterDomain)), ...kedaCertificateDnsNames(namespace)])];
+}
+
 /** A positive serial number of 128 random bits, hex (RFC 5280 allows up to 20 octets). */
 function serialNumber(): string {
   const bytes = randomBytes(16);

@@ -49,12 +49,15 @@ export async function startCertificateSource(
   };
   const initial = await ensure();
   let last = initial;
+  let checking = false;
   const timer = setInterval(() => {
+    if (checking) return; // a slow check (issuing keys) never overlaps the next one
+    checking = true;
     ensure().then((pair) => {
       if (pair.cert === last.cert) return;
       last = pair;
       onChange(pair);
-    }, (error: unknown) => { onError(error instanceof Error ? error : new Error(String(error))); });
+    }, (error: unknown) => { onError(error instanceof Error ? error : new Error(String(error))); }).finally(() => { checking = false; });
   }, options.recheckMs ?? RECHECK_MS);
   timer.unref();
   return { initial, description: `Secret ${options.namespace}/${options.secretName ?? 'kedaorg-certs'}`, stop: () => { clearInterval(timer); } };

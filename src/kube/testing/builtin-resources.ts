@@ -62,6 +62,8 @@ const BUILTINS: Builtin[] = [
     columns: [col('Type', '.type'), col('Reason', '.reason'), col('Object', '.regarding.name')] },
   { group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIService', resource: 'apiservices', namespaced: false, categories: ['api-extensions'], status: true, generation: true,
     columns: [col('Service', '.spec.service.name'), col('Available', '.status.conditions[?(@.type=="Available")].status')] },
+  { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', namespaced: false, generation: true,
+    categories: ['api-extensions'] },
   { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', namespaced: false,
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, generation: true, columns: [col('Created At', '.metadata.creationTimestamp', 'date')] },
 ];

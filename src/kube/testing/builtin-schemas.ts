@@ -118,5 +118,9 @@ export const BUILTIN_SCHEMAS: Readonly<Record<string, Schema>> = {
   'apiservices.apiregistration.k8s.io': kind({
     spec: names('service', 'group', 'version', 'insecureSkipTLSVerify', 'caBundle', 'groupPriorityMinimum', 'versionPriority'), status: true,
   }),
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': kind({
+    webhooks: arr(names('name', 'clientConfig', 'rules', 'failurePolicy', 'matchPolicy', 'namespaceSelector', 'objectSelector', 'sideEffects',
+      'timeoutSeconds', 'admissionReviewVersions', 'matchConditions')),
+  }),
   'customresourcedefinitions.apiextensions.k8s.io': kind({ spec: true, status: true }),
 };

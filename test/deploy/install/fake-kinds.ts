@@ -1,4 +1,4 @@
-// The fake API server has no rbac.authorization.k8s.io or admissionregistration.k8s.io types: they are
+// The fake API server has no rbac.authorization.k8s.io types: they are
 // registered as schemaless CRDs, as test/cli/kubernetes.test.ts does for Role/RoleBinding.
 import type { KubeObject } from '../../../src/kube/testing/index.js';
 
@@ -7,7 +7,6 @@ const KINDS: readonly [group: string, kind: string, scope: 'Namespaced' | 'Clust
   ['rbac.authorization.k8s.io', 'RoleBinding', 'Namespaced'],
   ['rbac.authorization.k8s.io', 'ClusterRole', 'Cluster'],
   ['rbac.authorization.k8s.io', 'ClusterRoleBinding', 'Cluster'],
-  ['admissionregistration.k8s.io', 'ValidatingWebhookConfiguration', 'Cluster'],
 ];
 
 /** CRDs standing in for the built-in kinds an install writes that the fake does not serve. */
