@@ -58,6 +58,13 @@ const BUILTINS: Builtin[] = [
   { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', shortNames: ['hpa'], categories: ['all'], status: true, generation: true,
     columns: [col('Reference', '.spec.scaleTargetRef.name'), col('MinPods', '.spec.minReplicas', 'integer'), col('MaxPods', '.spec.maxReplicas', 'integer'), col('Replicas', '.status.currentReplicas', 'integer')] },
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', columns: [col('Holder', '.spec.holderIdentity')] },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', resource: 'clusterroles', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', resource: 'roles' },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', resource: 'rolebindings' },
+  // Create-only reviews, answered and not stored (reviews.ts).
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', resource: 'subjectaccessreviews', namespaced: false, verbs: ['create'] },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', resource: 'tokenreviews', namespaced: false, verbs: ['create'] },
   { group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', shortNames: ['ev'],
     columns: [col('Type', '.type'), col('Reason', '.reason'), col('Object', '.regarding.name')] },
   { group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIService', resource: 'apiservices', namespaced: false, categories: ['api-extensions'], status: true, generation: true,

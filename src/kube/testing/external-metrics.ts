@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { formatQuantity, parseQuantity } from '../../api/quantity.js';
 import type { FakeCluster } from './cluster.js';
+import { ADMIN_IDENTITY, HPA_CONTROLLER_IDENTITY, proxiedRequestCredentials, type ProxyIdentity } from './front-proxy.js';
 import { serviceEndpointUrl } from './service-endpoints.js';
 import { isRecord } from './types.js';
 
@@ -70,13 +71,18 @@ interface Upstream {
   contentType: string;
 }
 
-/** GET over http or https with the APIService's TLS settings; resolves with status, body text and content type. */
-function get(backend: Backend, path: string, timeoutMs: number): Promise<Upstream> {
+/**
+ * GET over http or https with the APIService's TLS settings, as the aggregator proxies it: with the
+ * front-proxy client certificate and the caller in X-Remote-User / X-Remote-Group (front-proxy.ts);
+ * resolves with status, body text and content type.
+ */
+function get(cluster: FakeCluster, backend: Backend, path: string, timeoutMs: number, identity: ProxyIdentity): Promise<Upstream> {
   const target = new URL(backend.url + path);
+  const credentials = proxiedRequestCredentials(cluster, identity);
   return new Promise((resolve, reject) => {
-    const headers = { accept: 'application/json', 'user-agent': 'kube-controller-manager/v1.31.0 (linux/amd64) kubernetes/tide-fake/system:serviceaccount:kube-system:horizontal-pod-autoscaler' };
+    const headers = { accept: 'application/json', 'user-agent': 'kube-controller-manager/v1.31.0 (linux/amd64) kubernetes/tide-fake/system:serviceaccount:kube-system:horizontal-pod-autoscaler', ...credentials.headers };
     const req = target.protocol === 'https:'
-      ? httpsRequest(target, { headers, rejectUnauthorized: !backend.insecure, servername: backend.serverName, ...(backend.caBundle === undefined ? {} : { ca: backend.caBundle }) })
+      ? httpsRequest(target, { headers, rejectUnauthorized: !backend.insecure, servername: backend.serverName, ...(backend.caBundle === undefined ? {} : { ca: backend.caBundle }), ...credentials.tls })
       : httpRequest(target, { headers });
     req.setTimeout(timeoutMs, () => { req.destroy(new Error(`timeout after ${timeoutMs}ms`)); });
     req.on('error', reject);
@@ -143,7 +149,7 @@ export async function fetchExternalMetric(cluster: FakeCluster, opts: ExternalMe
   const resource = `${metricName}.${EXTERNAL_METRICS_GROUP}`;
   let reply: Upstream;
   try {
-    reply = await get(backend, path, opts.externalMetricsTimeoutMs ?? 5_000);
+    reply = await get(cluster, backend, path, opts.externalMetricsTimeoutMs ?? 5_000, HPA_CONTROLLER_IDENTITY);
   } catch (err) {
     // The aggregator answers 503 when its backend cannot be reached.
     return { error: `unable to fetch metrics from external metrics API: the server is currently unable to handle the request (get ${resource}): ${err instanceof Error ? err.message : String(err)}` };
@@ -158,7 +164,7 @@ export async function fetchExternalMetric(cluster: FakeCluster, opts: ExternalMe
  * undefined when no such APIService exists. With an in-process provider, external metric reads are
  * answered from it.
  */
-export async function proxyToApiService(cluster: FakeCluster, opts: ExternalMetricsOptions, group: string, version: string, pathAndQuery: string): Promise<Upstream | undefined> {
+export async function proxyToApiService(cluster: FakeCluster, opts: ExternalMetricsOptions, group: string, version: string, pathAndQuery: string, identity: ProxyIdentity = ADMIN_IDENTITY): Promise<Upstream | undefined> {
   const url = new URL(pathAndQuery, 'http://fake');
   const segs = url.pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
   if (opts.externalMetrics !== undefined && group === EXTERNAL_METRICS_GROUP && version === EXTERNAL_METRICS_VERSION && segs.length === 6 && segs[3] === 'namespaces') {
@@ -174,7 +180,7 @@ export async function proxyToApiService(cluster: FakeCluster, opts: ExternalMetr
   const unavailable = (message: string): Upstream => ({ status: 503, body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'ServiceUnavailable', code: 503 }), contentType: 'application/json' });
   if ('error' in backend) return unavailable(backend.error);
   try {
-    return await get(backend, pathAndQuery, opts.externalMetricsTimeoutMs ?? 5_000);
+    return await get(cluster, backend, pathAndQuery, opts.externalMetricsTimeoutMs ?? 5_000, identity);
   } catch (err) {
     return unavailable(`error trying to reach service: ${err instanceof Error ? err.message : String(err)}`);
   }

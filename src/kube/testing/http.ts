@@ -8,6 +8,8 @@ import { handleResource } from './handlers.js';
 import { type ExternalMetricsOptions, proxyToApiService } from './external-metrics.js';
 import { openApiV2Json, openApiV2Protobuf, openApiV3Document, openApiV3Index } from './openapi.js';
 import { parseResourcePath } from './router.js';
+import { reviewReply } from './reviews.js';
+import { requestIdentity } from './front-proxy.js';
 import { ApiError } from './status.js';
 import { serveWatch, type WatchOptions } from './watch.js';
 
@@ -79,10 +81,10 @@ function serveFixed(ctx: HttpContext, pathname: string, accept: string, res: Ser
 }
 
 /** GETs under /apis/<group>/<version> of a group the fake does not serve itself go to its APIService, if any. */
-async function serveAggregated(ctx: HttpContext, pathname: string, pathAndQuery: string, res: ServerResponse): Promise<boolean> {
+async function serveAggregated(ctx: HttpContext, pathname: string, pathAndQuery: string, res: ServerResponse, req: IncomingMessage): Promise<boolean> {
   const [root, group, version] = pathname.split('/').filter((s) => s !== '');
   if (root !== 'apis' || group === undefined || version === undefined || ctx.cluster.registry.all().some((t) => t.group === group)) return false;
-  const proxied = await proxyToApiService(ctx.cluster, ctx.aggregation ?? {}, group, version, pathAndQuery);
+  const proxied = await proxyToApiService(ctx.cluster, ctx.aggregation ?? {}, group, version, pathAndQuery, requestIdentity(req.headersDistinct));
   if (proxied === undefined) return false;
   res.writeHead(proxied.status, { 'Content-Type': proxied.contentType, 'Content-Length': Buffer.byteLength(proxied.body) });
   res.end(proxied.body);
@@ -102,12 +104,17 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
   const method = req.method ?? 'GET';
   try {
     const body = await readBody(req);
-    if (method === 'GET' && (await serveAggregated(ctx, url.pathname, req.url ?? '/', res))) return;
+    if (method === 'GET' && (await serveAggregated(ctx, url.pathname, req.url ?? '/', res, req))) return;
     if (method === 'GET' && (serveFixed(ctx, url.pathname, req.headers.accept ?? '', res) || serveOpenApi(ctx, url.pathname, req.headers.accept ?? '', res))) return;
     const path = parseResourcePath(url.pathname);
     if (path === undefined) throw notFoundStatus();
     const type = ctx.cluster.registry.lookup(path.group, path.version, path.resource);
     if (type === undefined) throw notFoundStatus();
+    const review = reviewReply(ctx.cluster, type, method, path, body);
+    if (review !== undefined) {
+      json(res, review.status, review.body);
+      return;
+    }
     if (method === 'GET' && (path.watchPrefix || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')) {
       serveWatch(ctx.cluster, type, path, url.searchParams, res, ctx.watch, ctx.trackWatch, req.headers.accept ?? '');
       return;

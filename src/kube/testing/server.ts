@@ -26,6 +26,11 @@ export interface FakeApiServerOptions extends ClusterOptions, Partial<Controller
   crds?: KubeObject[];
   /** Interval of BOOKMARK events on watches that allow them; default 60,000 (the apiserver's order of magnitude). */
   bookmarkIntervalMs?: number;
+  /**
+   * Create the front-proxy CA and client certificate the aggregation proxy presents, and publish
+   * kube-system/extension-apiserver-authentication (front-proxy.ts); default true.
+   */
+  frontProxy?: boolean;
   /** Run the built-in simulated controllers (GC, namespaces, workloads, pods, jobs, HPAs); default true. */
   builtinControllers?: boolean;
   /** Extra controllers. */
@@ -52,6 +57,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const cluster = new FakeCluster(options);
   const crds = [...(options.kedaCrds === false ? [] : loadCrdDir(KEDA_CRD_DIR)), ...(options.crds ?? [])];
   for (const crd of crds) cluster.create({ ...crd, apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+  // Loaded here: @peculiar/x509 costs `tide` commands that never start the fake ~100 ms.
+  if (options.frontProxy !== false) await (await import('./front-proxy.js')).setUpFrontProxy(cluster);
   const watches = new Set<() => void>();
   let address = '127.0.0.1:0';
   const server = createServer((req, res) => {
