@@ -1,6 +1,6 @@
 // APIService v1beta1.external.metrics.k8s.io → keda-metrics-apiserver (keda.md §5). There is one per
-// cluster: whoever owns it serves every HPA's external metrics. caBundle is written by the components
-// once they have issued kedaorg-certs; until then the API server cannot verify the adapter.
+// cluster: whoever owns it serves every HPA's external metrics. caBundle is set by the operator
+// (--enable-cert-rotation) once kedaorg-certs exists; until then the API server cannot verify the adapter.
 import { INSTALL_NAMES as N, labels, type InstallOptions, type Manifest } from './options.js';
 
 /** The external metrics APIService pointing at tide's adapter. */

@@ -1,7 +1,8 @@
 // The three Deployments, shaped as KEDA's: one tide image started as `tide operator`, `tide
 // metrics-server` or `tide webhooks`, KEDA's ports, probes, resources and restricted security context.
-// Certificates are not mounted: the adapter and the webhooks read (and, when missing, issue) the
-// kedaorg-certs Secret through the API, so no Secret has to exist before the pods start.
+// Certificates are not mounted: the operator issues and rotates the kedaorg-certs Secret and sets the
+// caBundles (--enable-cert-rotation=true, as KEDA's manifests), and the adapter and the webhooks read
+// (and, when missing, issue) it through the API, so no Secret has to exist before the pods start.
 import { INSTALL_NAMES as N, labels, type Component, type InstallOptions, type Manifest } from './options.js';
 
 /** The operator's metrics service (KEDA's gRPC port), which the adapter reads values from. */
@@ -89,7 +90,7 @@ function deployment(spec: ComponentSpec, o: InstallOptions): Manifest {
 export function deployments(o: InstallOptions): Manifest[] {
   const operator: ComponentSpec = {
     component: 'operator', name: N.operator, account: N.operatorAccount, label: 'operator',
-    args: ['operator', '--health-probe-bind-address=:8081', '--metrics-bind-address=:8080'],
+    args: ['operator', '--health-probe-bind-address=:8081', '--metrics-bind-address=:8080', '--enable-cert-rotation=true', ...(o.webhooks ? [] : ['--enable-webhook-patching=false'])],
     ports: [port('http', 8080), port('health', 8081), port('metricsservice', METRICS_SERVICE_PORT)],
     probes: httpProbes(8081),
   };

@@ -62,7 +62,7 @@ describe('install manifests', () => {
 
   it('one image, three commands with the flags the commands read', () => {
     const image = `ghcr.io/tide-dev/tide:${version}`;
-    expect(container(objects, 'keda-operator')).toMatchObject({ image, args: ['operator', '--health-probe-bind-address=:8081', '--metrics-bind-address=:8080'] });
+    expect(container(objects, 'keda-operator')).toMatchObject({ image, args: ['operator', '--health-probe-bind-address=:8081', '--metrics-bind-address=:8080', '--enable-cert-rotation=true'] });
     expect(container(objects, 'keda-metrics-apiserver')).toMatchObject({ image, args: ['metrics-server', '--secure-port=6443', '--metrics-service-address=keda-operator.keda.svc.cluster.local:9666'] });
     expect(container(objects, 'keda-admission-webhooks')).toMatchObject({ image, args: ['webhooks', '--port=9443'] });
     expect(container(objects, 'keda-operator').ports.map((p) => p.containerPort)).toEqual([8080, 8081, 9666]);
@@ -83,6 +83,7 @@ describe('install manifests', () => {
     expect(names(custom, 'ValidatingWebhookConfiguration')).toEqual([]);
     expect(custom.filter((o) => o.metadata.namespace !== undefined && o.metadata.name !== 'keda-auth-reader').every((o) => o.metadata.namespace === 'tide-system')).toBe(true);
     expect(container(custom, 'keda-operator').image).toBe('r/tide:1');
+    expect(container(custom, 'keda-operator').args).toContain('--enable-webhook-patching=false'); // no keda-admission to patch
     expect(container(custom, 'keda-operator').env).toContainEqual({ name: 'WATCH_NAMESPACE', value: 'apps' });
     expect(find(custom, 'APIService', 'v1beta1.external.metrics.k8s.io')).toMatchObject({ spec: { service: { namespace: 'tide-system' } } });
     expect(installManifests(installOptions({ version, images: { webhooks: 'r/hooks:2' } })).some((o) => JSON.stringify(o).includes('r/hooks:2'))).toBe(true);
