@@ -18,7 +18,7 @@ export interface MetricsApiServerOptions {
   readonly host?: string;
   readonly certificate: ServingPair;
   readonly service: MetricsService;
-  /** Authentication and authorization of each request; default: every request is allowed (see docs/metrics-adapter.md). */
+  /** Authentication and authorization of each request (request-auth.ts); default: every request is allowed. */
   readonly authorize?: RequestAuthorizer;
   readonly log?: Logger;
 }
@@ -83,7 +83,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Metric
   }
   const verdict = await (options.authorize ?? allowAll)(req);
   if (!verdict.allowed) {
-    fail(res, verdict.reason, verdict.message);
+    fail(res, verdict.reason, verdict.message, verdict.details);
     return;
   }
   if (req.method !== 'GET') {

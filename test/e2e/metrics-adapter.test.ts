@@ -3,12 +3,20 @@
 // external.metrics.k8s.io for the HPA; the fake API server reaches it as kube-apiserver does, through
 // the APIService → Service → Endpoints (no serviceUrl option, no annotation). A Redis list backlog
 // scales a Deployment 0 → 1 (operator) → N (the fake's HPA on the adapter's value) → 0 after draining.
+// The adapter authenticates the fake's front proxy and authorizes the HPA controller by
+// SubjectAccessReview against the RBAC `tide kubernetes install` applies.
 // Waits poll the cluster's state (no timed assertions).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rbac, serviceAccounts } from '../../src/deploy/install/rbac.js';
+import { installOptions } from '../../src/deploy/install/options.js';
 import { MetricsServiceClient } from '../../src/engine/metrics-service-grpc.js';
+import { KubeApi } from '../../src/kube/api.js';
+import { loadClientConfig } from '../../src/kube/client-config.js';
+import { startDelegatingAuth, DEFAULT_DELEGATING_AUTH, type DelegatingAuth } from '../../src/metrics-server/delegating-auth.js';
 import { loopMetricsService } from '../../src/engine/metrics-service.js';
 import { caBundle, issueBundle, serviceDnsNames, type CertificateBundle } from '../../src/kube/certificates/issue.js';
 import { startFakeApiServer, type FakeApiServer, type KubeObject } from '../../src/kube/testing/index.js';
+import { subjectAccessReviewCount } from '../../src/kube/testing/reviews.js';
 import { startMetricsApiServer, type MetricsApiServer } from '../../src/metrics-server/server.js';
 import { startMetricsServiceServer, type MetricsServiceServer } from '../../src/operator/metrics-service-server.js';
 import type { RunningOperator } from '../../src/operator/operator.js';
@@ -23,6 +31,7 @@ let bundle: CertificateBundle;
 let metricsService: MetricsServiceServer;
 let client: MetricsServiceClient;
 let adapter: MetricsApiServer;
+let auth: DelegatingAuth;
 const redis = new RedisFixture();
 let seq = 0;
 
@@ -36,9 +45,13 @@ beforeAll(async () => {
     service: loopMetricsService((namespace, name) => operator.controller.loops.get(`${namespace}/${name}`)?.loop),
   });
   client = new MetricsServiceClient({ address: `127.0.0.1:${metricsService.port}`, tls, authority: AUTHORITY });
-  adapter = await startMetricsApiServer({ port: 0, host: '127.0.0.1', certificate: { cert: bundle.tlsCert, key: bundle.tlsKey }, service: client });
+  const api = new KubeApi(loadClientConfig({ kubeconfigYaml: server.kubeconfig }), { qps: 0 });
+  auth = await startDelegatingAuth({ authentication: api, authorization: api }, DEFAULT_DELEGATING_AUTH);
+  adapter = await startMetricsApiServer({ port: 0, host: '127.0.0.1', certificate: { cert: bundle.tlsCert, key: bundle.tlsKey }, service: client, authorize: auth.authorize });
   // What `tide kubernetes install` would apply, with the Endpoints a cluster would make for the adapter's pod.
   server.cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  const install = installOptions({ version: 'test', namespace: NS });
+  for (const manifest of [...serviceAccounts(install), ...rbac(install)]) server.cluster.create(manifest);
   server.cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'keda-metrics-apiserver', namespace: NS }, spec: { ports: [{ name: 'https', port: 443, targetPort: 6443 }] } });
   server.cluster.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'keda-metrics-apiserver', namespace: NS }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: adapter.port }] }] });
   server.cluster.create({
@@ -49,6 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await adapter.close();
+  auth.stop();
   client.close();
   await metricsService.close();
   await operator.stop();
@@ -100,6 +114,8 @@ describe('metrics adapter on the fake cluster', () => {
     const status = await until(() => hpaStatus(n.so), (st) => JSON.stringify(st?.currentMetrics).includes('"4600m"'), 'currentMetrics over 5 replicas');
     expect(status?.currentMetrics).toEqual([{ type: 'External', external: { metric: { name: `s0-redis-${n.list}`, selector: { matchLabels: { 'scaledobject.keda.sh/name': n.so } } }, current: { averageValue: '4600m' } } }]);
     expect(status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound' })]));
+    // The HPA controller was let in by a SubjectAccessReview (keda-hpa-controller-external-metrics), not waved through.
+    expect(subjectAccessReviewCount(server.cluster)).toBeGreaterThan(0);
 
     // What the HPA read, through the same proxy: KEDA's list shape and Quantity string; the name in any case.
     const got = await raw(`s0-redis-${n.list}`.toUpperCase(), `scaledobject.keda.sh/name=${n.so}`);
