@@ -29,18 +29,21 @@ const REQUESTS = 20_000;
 const ROUNDS = 3;
 const NAME = 'keda-metrics-apiserver.keda.svc';
 
-interface Result { p50: number; p99: number; rps: number; errors: number }
+/** Latency quantiles and throughput seen by the clients; cpuPerRequest: this process's (the servers') CPU µs per request. */
+interface Result { p50: number; p99: number; rps: number; errors: number; cpuPerRequest: number }
 
 /** REQUESTS GETs from CLIENTS concurrent keep-alive connections (connection i asks for paths[i % n]), sent by the load process. */
 async function load(child: ChildProcess, port: number, paths: readonly string[], ca: string): Promise<Result> {
   const request: LoadRequest = { port, paths, ca, servername: NAME, clients: CLIENTS, requests: REQUESTS };
   const answer = new Promise<LoadResult & { message?: string }>((resolve) => { child.once('message', (m) => { resolve(m as LoadResult); }); });
+  const cpu = process.cpuUsage();
   child.send(request);
   const { latencies, seconds, errors, message } = await answer;
+  const used = process.cpuUsage(cpu);
   if (message !== undefined) throw new Error(`load generator failed: ${message}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { p50: at(0.5), p99: at(0.99), rps: latencies.length / seconds, errors };
+  return { p50: at(0.5), p99: at(0.99), rps: latencies.length / seconds, errors, cpuPerRequest: (used.user + used.system) / Math.max(1, latencies.length) };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -49,6 +52,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 function medianOf(results: readonly Result[]): Result {
   return {
     p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), rps: median(results.map((r) => r.rps)),
+    cpuPerRequest: median(results.map((r) => r.cpuPerRequest)),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
   };
 }
@@ -108,13 +112,15 @@ export async function benchMetricsServer(): Promise<string[]> {
     const limit = medianOf(rounds.map((r) => r.limit));
     // Each round's ratio uses the static server measured in that round (same neighbours), then the median.
     const ratio = (pick: (r: (typeof rounds)[number]) => Result): string => median(rounds.map((r) => pick(r).rps / r.limit.rps)).toFixed(2);
-    const fmt = (r: Result): string => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s${r.errors > 0 ? `, ${r.errors} errors` : ''}`;
+    const cpuRatio = (pick: (r: (typeof rounds)[number]) => Result): string => median(rounds.map((r) => r.limit.cpuPerRequest / pick(r).cpuPerRequest)).toFixed(2);
+    const fmt = (r: Result): string => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s, ${Math.round(r.cpuPerRequest)} µs server CPU/req${r.errors > 0 ? `, ${r.errors} errors` : ''}`;
     return [
       `metrics-server: cached reads, ${CLIENTS} keep-alive clients in a separate process, ${REQUESTS} requests × ${ROUNDS} rounds, medians (HTTPS → gRPC mTLS → ScaleLoop cache; authorizer: allow-all default)`,
       `  tide, same metric:       ${fmt(tide)}`,
       `  tide, distinct metrics:  ${fmt(spread)}`,
       `  static HTTPS server:     ${fmt(limit)}`,
       `  throughput ratio tide/static: same metric ${ratio((r) => r.tide)}, distinct metrics ${ratio((r) => r.distinct)} (goal ≥ 0.5); p99 goal < 5 ms`,
+      `  requests per server-CPU-second, tide/static: same metric ${cpuRatio((r) => r.tide)}, distinct metrics ${cpuRatio((r) => r.distinct)}`,
     ];
   } finally {
     child.kill();
