@@ -92,7 +92,9 @@ export class CertificateController {
     };
     watchOne(new Informer(api, { ...API_SERVICE, onError: onError('APIServices') }), this.apiServiceName);
     if (validatingWebhookName !== undefined) watchOne(new Informer(api, { ...WEBHOOK_CONFIG, onError: onError('ValidatingWebhookConfigurations') }), validatingWebhookName);
-    watchOne(new Informer(api, { apiVersion: 'v1', kind: 'Secret', namespace, onError: onError('Secrets') }), this.secretName);
+    // Only names matter here: keep no Secret data (keys) in the cache.
+    const metadataOnly = (object: KubeObject): KubeObject => ({ metadata: object.metadata });
+    watchOne(new Informer(api, { apiVersion: 'v1', kind: 'Secret', namespace, transform: metadataOnly, onError: onError('Secrets') }), this.secretName);
     for (const informer of this.informers) informer.start();
     this.recheckTimer = setInterval(() => { this.request(); }, this.options.recheckMs ?? RECHECK_MS);
     this.recheckTimer.unref();

@@ -175,6 +175,21 @@ describe('renewal', () => {
     expect(renewed.verify(new X509Certificate(before.caCert).publicKey)).toBe(true);
   });
 
+  test('the controller alone: a serving certificate near expiry is renewed, the CA and caBundles stay', async () => {
+    const { apiServiceName, webhookName } = install('certs-h');
+    let now = new Date();
+    const c = controller({ namespace: 'certs-h', apiServiceName, validatingWebhookName: webhookName, now: () => now });
+    await c.sync();
+    const before = bundleFromSecret(secretOf('certs-h'));
+    now = new Date(now.getTime() + 250 * DAY_MS);
+    expect(await c.sync()).toEqual({ renewed: 'serving', apiService: 'current', validatingWebhook: 'current' });
+    const after = bundleFromSecret(secretOf('certs-h'));
+    expect(after?.caCert).toBe(before?.caCert);
+    expect(after?.tlsCert).not.toBe(before?.tlsCert);
+    expect(Date.parse(new X509Certificate(after?.tlsCert ?? '').validFrom)).toBeGreaterThan(now.getTime() - 2 * 60 * 60 * 1000);
+    expect(logLines.some((l) => l.includes('renewed the serving certificate') && l.includes('certs-h/kedaorg-certs'))).toBe(true);
+  });
+
   test('a CA near expiry is replaced and every caBundle follows', async () => {
     const { apiServiceName, webhookName } = install('certs-c');
     let now = new Date();
@@ -274,7 +289,7 @@ describe('logs', () => {
     const all = logLines.join('\n');
     expect(all).toContain('renewed the serving certificate');
     expect(all).toContain('set caBundle');
-    const keys = ['certs-a', 'certs-b', 'certs-c'].map((ns) => bundleFromSecret(secretOf(ns))?.tlsKey ?? '');
+    const keys = ['certs-a', 'certs-b', 'certs-c', 'certs-h'].map((ns) => bundleFromSecret(secretOf(ns))?.tlsKey ?? '');
     expect(keys.every((k) => k.includes('PRIVATE KEY'))).toBe(true);
     for (const key of keys) expect(all).not.toContain(key.split('\n')[1]); // a line of the key's base64 body
     expect(all).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE|LS0tLS1CRUdJTi/); // PEM, or PEM in base64 (a Secret's data, a caBundle)
