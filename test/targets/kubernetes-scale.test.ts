@@ -49,7 +49,7 @@ describe('KubernetesScaleTarget', () => {
     await target.setReplicas(5, 'test');
     // Whether or not the watch event has arrived, the next read says 5.
     expect((await target.getReplicas()).replicas).toBe(5);
-    await waitFor(() => (cache.read('apps/v1', 'Deployment', 'default', 'cached') as KubeObject).spec, (s) => (s as { replicas?: number }).replicas === 5, 'the cache to see the write', 10_000);
+    await waitFor(() => (cache.read('apps/v1', 'Deployment', 'default', 'cached') as KubeObject | undefined)?.spec, (s) => (s as { replicas?: number }).replicas === 5, 'the cache to see the write', 10_000);
     expect((await target.getReplicas()).replicas).toBe(5);
 
     // A change by someone else (kubectl scale) shows through the cache.
