@@ -24,7 +24,7 @@ import { buildHpa, trimLabel } from './hpa-builder.js';
 import { deleteOwnedHpa, ensureHpa } from './hpa-sync.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { ScaledObjectLoops } from './scaled-object-loops.js';
-import { executorConditions, withCondition, withInitialConditions } from './status.js';
+import { executorConditions, withCondition, withInitialConditions, withoutHpaActive } from './status.js';
 import type { StatusWriter } from './status-writer.js';
 import { CheckFailed, removeKedaFinalizer, validated } from './keda-object.js';
 import { apiTriggerAuthentications, podTemplateSpec, resolveTriggerInputs } from './trigger-inputs.js';
@@ -69,7 +69,7 @@ export class ScaledObjectController {
   constructor(private readonly deps: ControllerDeps) {
     this.loops = new ScaledObjectLoops(deps.status, deps.events, (ns, name) => deps.scaledObjects.get(ns, name), deps.log, (ns, name) => {
       deps.metrics?.forget(ns, name);
-    });
+    }, (ns, name) => deps.hpas.get(ns, name));
   }
 
   /** Reconciles `namespace/name`. */
@@ -321,5 +321,7 @@ function unpaused(s: ScaledObjectStatus, so: ScaledObject, settings: ScaledObjec
   if (!paused && findCondition(s.conditions, ConditionType.Paused)?.status === 'True') {
     next.conditions = withCondition(s.conditions, ConditionType.Paused, 'False', 'ScaledObjectUnpaused', 'pause annotation removed for ScaledObject');
   }
+  const withoutHpa = mode === 'direct' ? withoutHpaActive(next.conditions) : undefined; // no HPA to mirror
+  if (withoutHpa !== undefined) next.conditions = withoutHpa;
   return next;
 }

@@ -1,6 +1,7 @@
 // The running scale loops of the operator, one per ScaledObject, and what a poll writes back: the
-// executor's conditions and lastActiveTime into status (only when they change) and KEDA's scale
-// events. A loop is replaced when its object's generation, pause annotations or mode change.
+// executor's conditions, lastActiveTime and the HPA's ScalingActive as HPAActive (read from the
+// informer's cache, as KEDA reads it at the end of each loop run) into status (only when they
+// change) and KEDA's scale events. A loop is replaced when its object's generation, pause annotations or mode change.
 import type { ScaledObjectStatus } from '../api/scaled-object.js';
 import type { ExecutorStep, ScaleLoop } from '../engine/loop.js';
 import type { KubeObject } from '../kube/api.js';
@@ -8,7 +9,7 @@ import type { MetricSpec } from '../scalers/define.js';
 import { scaleFailedEvent } from '../scaling/executor.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './event-recorder.js';
-import { applyExecutorConditions, kubeTime } from './status.js';
+import { applyExecutorConditions, kubeTime, withHpaActive } from './status.js';
 import type { StatusWriter } from './status-writer.js';
 
 /** A loop and what it was built from. */
@@ -30,6 +31,8 @@ export class ScaledObjectLoops {
     private readonly log: Logger,
     /** Told when a loop stops for good (its metrics series go). */
     private readonly onStopped?: (namespace: string, name: string) => void,
+    /** The HPA `namespace/name` as the informer has it (HPAActive mirrors its ScalingActive); none when absent. */
+    private readonly hpaOf?: (namespace: string, name: string) => KubeObject | undefined,
   ) {}
 
   /** ScaledObjects per namespace and triggers per type, over the running loops (for the registered gauges). */
@@ -87,7 +90,10 @@ export class ScaledObjectLoops {
   private async writeBack(namespace: string, name: string, step: ExecutorStep): Promise<void> {
     const { decision, state, error } = step;
     await this.status.update(namespace, name, (s): ScaledObjectStatus => {
-      const next: ScaledObjectStatus = { ...s, conditions: applyExecutorConditions(s.conditions, decision.conditions) };
+      const conditions = applyExecutorConditions(s.conditions, decision.conditions);
+      // No hpaName (direct mode, or not written yet): no HPA to mirror.
+      const hpa = s.hpaName === undefined ? undefined : this.hpaOf?.(namespace, s.hpaName);
+      const next: ScaledObjectStatus = { ...s, conditions: withHpaActive(conditions, hpa) ?? conditions };
       if (state.lastActiveTime !== undefined) next.lastActiveTime = kubeTime(state.lastActiveTime);
       return next;
     });

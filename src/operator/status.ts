@@ -1,8 +1,9 @@
-// ScaledObject status as KEDA writes it: conditions from the executor's decisions and the
-// reconcile's checks, timestamps in RFC 3339 seconds, and the smallest merge patch that turns the
+// ScaledObject status as KEDA writes it: conditions from the executor's decisions, the HPA's
+// ScalingActive and the reconcile's checks, timestamps in RFC 3339 seconds, and the smallest merge patch that turns the
 // status we know into the one we want (nothing when they are equal: no write).
-import { ConditionType, initialConditions, setCondition, type Condition } from '../api/conditions.js';
+import { ConditionReason, ConditionType, initialConditions, setCondition, type Condition } from '../api/conditions.js';
 import type { ScaledObjectStatus } from '../api/scaled-object.js';
+import type { KubeObject } from '../kube/api.js';
 import type { ExecutorConditions, Condition as ExecutorCondition } from '../scaling/executor.js';
 
 /** metav1.Time's JSON: RFC 3339 with whole seconds. */
@@ -40,6 +41,37 @@ export function applyExecutorConditions(conditions: readonly Condition[] | undef
 /** Sets one condition (initialising the others when missing). */
 export function withCondition(conditions: readonly Condition[] | undefined, type: string, status: Condition['status'], reason: string, message: string): Condition[] {
   return setCondition(withInitialConditions(conditions), { type, status, reason, message });
+}
+
+/**
+ * KEDA's HPAActive condition (v2.21, kedacore/keda#7928): the HPA's ScalingActive mirrored. True
+ * `HPAActive`; the HPA idle at 0 replicas (`ScalingDisabled`) is healthy too, True `ScalingDisabled`
+ * with the HPA's message; otherwise False `HPAMetricsUnavailable` with `<HPA reason>: <HPA message>`.
+ * Undefined while the HPA says nothing yet (no HPA, or no ScalingActive): the condition stays as it is.
+ */
+export function hpaActiveCondition(hpa: KubeObject | undefined): Condition | undefined {
+  const conditions = (hpa?.['status'] as { conditions?: unknown } | undefined)?.conditions;
+  if (!Array.isArray(conditions)) return undefined;
+  const scaling = (conditions as { type?: unknown; status?: unknown; reason?: unknown; message?: unknown }[]).find((c) => c.type === 'ScalingActive');
+  if (scaling === undefined) return undefined;
+  const reason = typeof scaling.reason === 'string' ? scaling.reason : '';
+  const message = typeof scaling.message === 'string' ? scaling.message : '';
+  const withMessage = (c: Condition, text: string): Condition => (text === '' ? c : { ...c, message: text });
+  if (scaling.status === 'True') return { type: ConditionType.HPAActive, status: 'True', reason: ConditionReason.HPAActive };
+  if (scaling.status !== 'False') return undefined;
+  if (reason === ConditionReason.ScalingDisabled) return withMessage({ type: ConditionType.HPAActive, status: 'True', reason: ConditionReason.ScalingDisabled }, message);
+  return withMessage({ type: ConditionType.HPAActive, status: 'False', reason: ConditionReason.HPAMetricsUnavailable }, [reason, message].filter((t) => t !== '').join(': '));
+}
+
+/** Conditions with HPAActive mirrored from `hpa` (unchanged when the HPA says nothing yet). */
+export function withHpaActive(conditions: readonly Condition[] | undefined, hpa: KubeObject | undefined): Condition[] | undefined {
+  const next = hpaActiveCondition(hpa);
+  return next === undefined ? conditions?.slice() : setCondition(conditions, next);
+}
+
+/** Conditions without HPAActive (no HPA: direct mode). */
+export function withoutHpaActive(conditions: readonly Condition[] | undefined): Condition[] | undefined {
+  return conditions?.filter((c) => c.type !== ConditionType.HPAActive);
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -162,6 +162,46 @@ describe('tide operator, keda mode', () => {
   });
 });
 
+describe('tide operator, HPAActive', () => {
+  test("HPAActive mirrors the HPA's ScalingActive: ScalingDisabled at 0, HPAActive while it reads its metric, HPAMetricsUnavailable when it cannot; Ready stays True", async () => {
+    // A cluster of its own whose external metrics API answers from here, so the HPA's reads can fail on demand.
+    let failing = false;
+    const own = await startFakeApiServer({
+      hpaSyncPeriodMs: 100,
+      externalMetrics: () => (failing ? Promise.reject(new Error('metrics backend down')) : Promise.resolve(['3'])),
+    });
+    const ownOperator = await operatorFor(own);
+    try {
+      const n = names('hpaactive');
+      const hpaActive = (): { status?: string; reason?: string; message?: string } | undefined =>
+        ((own.cluster.get('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so)?.status as { conditions?: { type: string; status?: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'HPAActive');
+      const ready = (): string | undefined =>
+        ((own.cluster.get('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so)?.status as { conditions?: { type: string; status?: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready')?.status;
+      own.cluster.create(deployment(n.app, 0));
+      own.cluster.create(scaledObject(n.so, n.app, n.list));
+      const idle = await until(hpaActive, (c) => c?.reason === 'ScalingDisabled', 'HPAActive=True ScalingDisabled (target at 0)');
+      expect(idle).toEqual({ type: 'HPAActive', status: 'True', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' });
+
+      await redis.db().rpush(n.list, 'a', 'b', 'c');
+      const active = await until(hpaActive, (c) => c?.reason === 'HPAActive', 'HPAActive=True once the HPA reads its metric');
+      expect(active).toEqual({ type: 'HPAActive', status: 'True', reason: 'HPAActive' });
+
+      failing = true;
+      const unavailable = await until(hpaActive, (c) => c?.status === 'False', 'HPAActive=False');
+      expect(unavailable?.reason).toBe('HPAMetricsUnavailable');
+      expect(unavailable?.message).toMatch(/^FailedGetExternalMetric: .*metrics backend down/);
+      expect(ready()).toBe('True'); // KEDA keeps the HPA's health out of Ready
+
+      failing = false;
+      await until(hpaActive, (c) => c?.reason === 'HPAActive', 'HPAActive=True again');
+      await redis.db().del(n.list);
+    } finally {
+      await ownOperator.stop();
+      await own.stop();
+    }
+  });
+});
+
 describe('tide operator, direct mode', () => {
   test('autoscaling.tide.dev/mode: direct scales 0 → N → 0 itself, with no HPA', async () => {
     const n = names('direct');
