@@ -13,7 +13,12 @@ export interface LoadRequest {
   readonly ca: string;
   readonly servername: string;
   readonly clients: number;
-  readonly requests: number;
+  /** How long the clients keep sending (ms); requests in flight at the end are waited for and counted. */
+  readonly durationMs: number;
+  /** A client certificate to present (PEM), e.g. the aggregator's front-proxy pair. */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
+  /** Extra request header lines (`Name: value`), e.g. X-Remote-User. */
+  readonly headers?: readonly string[];
 }
 
 export interface LoadResult {
@@ -61,22 +66,23 @@ function connection(socket: TLSSocket, request: Buffer): { get: () => Promise<nu
 
 async function open(options: LoadRequest): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: options.port, ca: options.ca, servername: options.servername, ALPNProtocols: ['http/1.1'] }, () => { resolve(socket); });
+    const socket = connect({ host: '127.0.0.1', port: options.port, ca: options.ca, servername: options.servername, ALPNProtocols: ['http/1.1'], ...options.clientCertificate }, () => { resolve(socket); });
     socket.once('error', reject);
   });
 }
 
-/** Runs the load: `requests` GETs shared by `clients` connections. */
+/** Runs the load: `clients` connections sending GETs one after another for `durationMs`. */
 export async function runLoad(options: LoadRequest): Promise<LoadResult> {
-  const requestOf = (path: string): Buffer => Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${options.servername}\r\nAccept: application/json\r\n\r\n`, 'latin1');
+  const extra = (options.headers ?? []).map((h) => `${h}\r\n`).join('');
+  const requestOf = (path: string): Buffer => Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${options.servername}\r\nAccept: application/json\r\n${extra}\r\n`, 'latin1');
   const sockets = await Promise.all(Array.from({ length: options.clients }, () => open(options)));
   const latencies: number[] = [];
   let errors = 0;
-  let next = 0;
   const start = performance.now();
+  const until = start + options.durationMs;
   await Promise.all(sockets.map(async (socket, i) => {
     const conn = connection(socket, requestOf(options.paths[i % options.paths.length] ?? '/'));
-    while (next++ < options.requests) {
+    while (performance.now() < until) {
       const t0 = performance.now();
       try {
         const status = await conn.get();

@@ -5,13 +5,31 @@
 // latency and requests per second. Printed, not asserted.
 //
 // Fairness: the clients run in their own process (bench/metrics-server-load.ts), so the servers do not
-// share an event loop with them; both servers run in this process, one at a time, and see the same
+// share an event loop with them; all servers run in this process, one at a time, and see the same
 // clients (100 TLS connections opened before the clock starts, kept alive, Nagle off, one request at
-// a time each). Rounds alternate tide and static so a noisy neighbour on the machine hits both;
-// the medians over the rounds are printed. Two loads on tide: "same metric" (the issue's case: every
-// client reads one ScaledObject's metric, so requests in flight together share one gRPC call) and
-// "distinct metrics" (client i reads ScaledObject i: no sharing, one gRPC call per request).
-// The adapter runs with its default authorizer (allow-all), as `startMetricsApiServer` without `authorize`.
+// a time each, 2 s per load). Rounds alternate tide and static so a noisy neighbour on the machine hits
+// both; medians over the rounds are printed, and each ratio pairs a load with the static load of its
+// round. Server CPU per request (this process's CPU time ÷ requests) is printed too: when the client
+// process, not the server, is the bottleneck (the static server on 2 cores), req/s flatters the slower
+// server and CPU per request does not.
+// Loads on tide: "same metric" (the issue's case: every client reads one ScaledObject's metric, so
+// requests in flight together share one gRPC call — src/engine/metrics-service-grpc.ts), "distinct
+// metrics" (client i reads ScaledObject i: no sharing, one gRPC call per request), both with the
+// server's default authorizer (allow-all); and "same metric, delegating auth", the `tide metrics-server`
+// command's default: the clients act as the aggregator's proxy (front-proxy client certificate,
+// X-Remote-User/Group) and the SubjectAccessReview is answered in-process, then from its 10 s cache.
+//
+// The p99 < 5 ms goal cannot be met by the limit itself here: 100 clients keep 100 requests in flight,
+// so mean latency = 100 ÷ throughput (Little's law); the static server's ~20-25k req/s on this 2-core
+// machine (client process and server process on one core each, shared with other work) is a 4-5 ms
+// mean before any tail. Measured (see the CHANGELOG line of this change): static p50 ≈ 4 ms, p99 ≈ 10-20 ms.
+//
+// Where the rest goes (node --cpu-prof of this process): "distinct metrics" stays near 0.1× because one
+// grpc-js unary call over mTLS costs ~150-250 µs of CPU for client and server together (measured alone,
+// 100 concurrent calls), ~6× a whole static HTTPS request; tide's own code is < 10% of that path.
+// "delegating auth" is ~1 ms per request: the front-proxy chain is taken from the socket
+// (getPeerCertificate) and parsed into X509Certificate objects and verified on every request,
+// ~60% of the CPU — work that could be done once per TLS connection.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,21 +38,25 @@ import { ScaleLoop } from '../src/engine/loop.js';
 import { MetricsServiceClient } from '../src/engine/metrics-service-grpc.js';
 import { loopMetricsService } from '../src/engine/metrics-service.js';
 import { issueBundle, serviceDnsNames } from '../src/kube/certificates/issue.js';
+import { createAuthenticator } from '../src/metrics-server/authentication.js';
+import { createAuthorizer } from '../src/metrics-server/authorization.js';
+import { parseCertificates } from '../src/metrics-server/client-certificates.js';
+import { delegatingAuthorizer } from '../src/metrics-server/request-auth.js';
 import { startMetricsApiServer } from '../src/metrics-server/server.js';
 import { startMetricsServiceServer } from '../src/operator/metrics-service-server.js';
 import type { LoadRequest, LoadResult } from './metrics-server-load.js';
 
 const CLIENTS = 100;
-const REQUESTS = 20_000;
+const DURATION_MS = 2_000;
 const ROUNDS = 3;
 const NAME = 'keda-metrics-apiserver.keda.svc';
 
 /** Latency quantiles and throughput seen by the clients; cpuPerRequest: this process's (the servers') CPU µs per request. */
 interface Result { p50: number; p99: number; rps: number; errors: number; cpuPerRequest: number }
 
-/** REQUESTS GETs from CLIENTS concurrent keep-alive connections (connection i asks for paths[i % n]), sent by the load process. */
-async function load(child: ChildProcess, port: number, paths: readonly string[], ca: string): Promise<Result> {
-  const request: LoadRequest = { port, paths, ca, servername: NAME, clients: CLIENTS, requests: REQUESTS };
+/** DURATION_MS of GETs from CLIENTS concurrent keep-alive connections (connection i asks for paths[i % n]), sent by the load process. */
+async function load(child: ChildProcess, port: number, paths: readonly string[], ca: string, as: Pick<LoadRequest, 'clientCertificate' | 'headers'> = {}): Promise<Result> {
+  const request: LoadRequest = { port, paths, ca, servername: NAME, clients: CLIENTS, durationMs: DURATION_MS, ...as };
   const answer = new Promise<LoadResult & { message?: string }>((resolve) => { child.once('message', (m) => { resolve(m as LoadResult); }); });
   const cpu = process.cpuUsage();
   child.send(request);
@@ -86,6 +108,15 @@ export async function benchMetricsServer(): Promise<string[]> {
   const service = await startMetricsServiceServer({ address: { host: '127.0.0.1', port: 0 }, tls, service: loopMetricsService((_namespace, name) => loops.get(name)) });
   const client = new MetricsServiceClient({ address: `127.0.0.1:${service.port}`, tls, authority: 'keda-operator.keda.svc' });
   const adapter = await startMetricsApiServer({ port: 0, host: '127.0.0.1', certificate: { cert: tls.cert, key: tls.key }, service: client });
+  // The command's default: delegating authentication and authorization. The clients act as the
+  // aggregator's proxy (front-proxy client certificate from the shared CA, X-Remote-User/Group); the
+  // SubjectAccessReview is answered allowed in-process (no API server), then from its 10 s cache.
+  const authenticate = createAuthenticator({
+    config: () => ({ requestHeader: { cas: parseCertificates(tls.ca), allowedNames: [], usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-Group'], extraHeaderPrefixes: ['X-Remote-Extra-'] } }),
+  });
+  const authorize = createAuthorizer({ api: { request: () => Promise.resolve({ status: { allowed: true } }) } });
+  const guarded = await startMetricsApiServer({ port: 0, host: '127.0.0.1', certificate: { cert: tls.cert, key: tls.key }, service: client, authorize: delegatingAuthorizer({ authenticate, authorize }) });
+  const asProxy = { clientCertificate: { cert: tls.cert, key: tls.key }, headers: ['X-Remote-User: system:serviceaccount:kube-system:horizontal-pod-autoscaler', 'X-Remote-Group: system:serviceaccounts'] };
   const staticBody = JSON.stringify({ kind: 'ExternalMetricValueList', apiVersion: 'external.metrics.k8s.io/v1beta1', metadata: {}, items: [{ metricName: 's0-bench', metricLabels: null, timestamp: '2024-01-01T00:00:00Z', value: '42' }] });
   const staticServer = createServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(staticBody) }).end(staticBody);
@@ -98,33 +129,39 @@ export async function benchMetricsServer(): Promise<string[]> {
     const staticPort = (staticServer.address() as AddressInfo).port;
     // Warm-up (JIT) of both servers and the client.
     await load(child, adapter.port, distinct, tls.ca);
+    await load(child, guarded.port, same, tls.ca, asProxy);
     await load(child, staticPort, same, tls.ca);
-    const rounds: { tide: Result; distinct: Result; limit: Result }[] = [];
+    const rounds: { tide: Result; distinct: Result; auth: Result; limit: Result }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       rounds.push({
         tide: await load(child, adapter.port, same, tls.ca),
         distinct: await load(child, adapter.port, distinct, tls.ca),
+        auth: await load(child, guarded.port, same, tls.ca, asProxy),
         limit: await load(child, staticPort, same, tls.ca),
       });
     }
     const tide = medianOf(rounds.map((r) => r.tide));
     const spread = medianOf(rounds.map((r) => r.distinct));
+    const auth = medianOf(rounds.map((r) => r.auth));
     const limit = medianOf(rounds.map((r) => r.limit));
     // Each round's ratio uses the static server measured in that round (same neighbours), then the median.
     const ratio = (pick: (r: (typeof rounds)[number]) => Result): string => median(rounds.map((r) => pick(r).rps / r.limit.rps)).toFixed(2);
     const cpuRatio = (pick: (r: (typeof rounds)[number]) => Result): string => median(rounds.map((r) => r.limit.cpuPerRequest / pick(r).cpuPerRequest)).toFixed(2);
     const fmt = (r: Result): string => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s, ${Math.round(r.cpuPerRequest)} µs server CPU/req${r.errors > 0 ? `, ${r.errors} errors` : ''}`;
     return [
-      `metrics-server: cached reads, ${CLIENTS} keep-alive clients in a separate process, ${REQUESTS} requests × ${ROUNDS} rounds, medians (HTTPS → gRPC mTLS → ScaleLoop cache; authorizer: allow-all default)`,
+      `metrics-server: cached reads, ${CLIENTS} keep-alive clients in a separate process, ${DURATION_MS / 1000} s × ${ROUNDS} rounds, medians (HTTPS → gRPC mTLS → ScaleLoop cache; authorizer: the server's default allow-all unless the line says delegating auth)`,
       `  tide, same metric:       ${fmt(tide)}`,
       `  tide, distinct metrics:  ${fmt(spread)}`,
+      `  tide, same metric, delegating auth (front-proxy cert + X-Remote-User, SAR cached): ${fmt(auth)}`,
       `  static HTTPS server:     ${fmt(limit)}`,
-      `  throughput ratio tide/static: same metric ${ratio((r) => r.tide)}, distinct metrics ${ratio((r) => r.distinct)} (goal ≥ 0.5); p99 goal < 5 ms`,
-      `  requests per server-CPU-second, tide/static: same metric ${cpuRatio((r) => r.tide)}, distinct metrics ${cpuRatio((r) => r.distinct)}`,
+      `  throughput ratio tide/static: same metric ${ratio((r) => r.tide)}, distinct metrics ${ratio((r) => r.distinct)}, same metric with auth ${ratio((r) => r.auth)} (goal ≥ 0.5)`,
+      `  p99 goal < 5 ms: the static server's own floor is ${(CLIENTS / limit.rps * 1000).toFixed(2)} ms mean (${CLIENTS} in flight ÷ ${Math.round(limit.rps)} req/s, Little's law) — not reachable with ${CLIENTS} closed-loop clients on this machine`,
+      `  requests per server-CPU-second, tide/static: same metric ${cpuRatio((r) => r.tide)}, distinct metrics ${cpuRatio((r) => r.distinct)}, same metric with auth ${cpuRatio((r) => r.auth)}`,
     ];
   } finally {
     child.kill();
     await adapter.close();
+    await guarded.close();
     client.close();
     await service.close();
     for (const loop of loops.values()) await loop.stop();
