@@ -27,6 +27,8 @@ export interface OperatorOptions {
   readonly burst?: number;
   /** KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES (5). */
   readonly maxReconciles?: number;
+  /** KEDA_SCALEDJOB_CTRL_MAX_RECONCILES (1). */
+  readonly scaledJobMaxReconciles?: number;
   /** Where ClusterTriggerAuthentication secrets live (KEDA_CLUSTER_OBJECT_NAMESPACE, else POD_NAMESPACE, else keda). */
   readonly clusterObjectNamespace?: string;
   readonly version?: string;
@@ -129,9 +131,20 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   const triggerAuths = new Informer(api, { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', namespace, onError: onError('TriggerAuthentications') });
   const clusterTriggerAuths = new Informer(api, { apiVersion: 'keda.sh/v1alpha1', kind: 'ClusterTriggerAuthentication', onError: onError('ClusterTriggerAuthentications') });
+  // Before the TriggerAuthentication controller, which lists ScaledJobs from its informer too.
+  const scaledJobs = startScaledJobs({
+    api, namespace, events, log, version: options.version ?? '0.0.0',
+    sources: options.sources ?? kubernetesAuthSources(api),
+    clusterObjectNamespace: options.clusterObjectNamespace ?? 'keda',
+    maxReconciles: options.scaledJobMaxReconciles,
+    retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs, scalerFactory: options.scalerFactory,
+    authFingerprint: (ns, triggers) => authentications.fingerprint(ns, triggers),
+  });
   const authentications = new TriggerAuthenticationController({
     api, triggerAuthentications: triggerAuths, clusterTriggerAuthentications: clusterTriggerAuths, scaledObjects, events, log,
+    scaledJobs: scaledJobs.scaledJobs,
     onAuthenticationChanged: (key) => { queue.add(key); },
+    onScaledJobAuthenticationChanged: (key) => { scaledJobs.queue.add(key); },
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
   });
@@ -142,12 +155,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   targets.start();
   triggerAuths.start();
   clusterTriggerAuths.start();
-  const scaledJobs = startScaledJobs({
-    api, namespace, events, log, version: options.version ?? '0.0.0',
-    sources: options.sources ?? kubernetesAuthSources(api),
-    clusterObjectNamespace: options.clusterObjectNamespace ?? 'keda',
-    retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs, scalerFactory: options.scalerFactory,
-  });
   await Promise.all([scaledObjects.synced, hpas.synced, targets.synced, scaledJobs.synced, triggerAuths.synced, clusterTriggerAuths.synced]);
   synced = true;
   const leadership = runWhenLeading(options.config, options.leaderElection, log, {

@@ -43,6 +43,8 @@ export interface ScaledJobControllerDeps {
   readonly log: Logger;
   readonly now?: () => number;
   readonly scalerFactory?: (inputs: Parameters<typeof scalerInstanceFactory>[0]) => ScalerFactory;
+  /** The state of the authentications the triggers use; a change rebuilds the loop (new credentials). */
+  readonly authFingerprint?: (namespace: string, triggers: ScaledJobSettings['triggers']) => string;
 }
 
 export class ScaledJobController {
@@ -113,12 +115,14 @@ export class ScaledJobController {
       if (!paused) await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withCondition(s.conditions, ConditionType.Paused, 'True', 'ScaledJobPaused', 'ScaledJob is paused') }));
       return MSG.paused;
     }
-    const fingerprint = String(settings.generation);
+    // A new generation, or a changed authentication: a new loop (only a new generation rolls Jobs out).
+    const auth = this.deps.authFingerprint?.(namespace, settings.triggers) ?? '';
+    const fingerprint = auth === '' ? String(settings.generation) : `${String(settings.generation)}|${auth}`;
     const running = this.loops.get(key);
     if (running?.fingerprint !== fingerprint) {
       // The old loop stops before the old generation's Jobs go, so it cannot add one behind our back.
       await this.stopLoop(key);
-      if (settings.rolloutStrategy === 'immediate') await this.deletePreviousGeneration(settings, raw, running?.recentlyCreated() ?? []);
+      if (settings.rolloutStrategy === 'immediate' && running?.settings.generation !== settings.generation) await this.deletePreviousGeneration(settings, raw, running?.recentlyCreated() ?? []);
       const loop = await this.buildLoop(sj, settings, fingerprint);
       const first = running === undefined;
       this.loops.set(key, loop);

@@ -27,6 +27,8 @@ export interface ScaledJobsOptions {
   readonly retryBaseMs?: number | undefined;
   readonly retryMaxMs?: number | undefined;
   readonly scalerFactory?: ScaledJobControllerDeps['scalerFactory'] | undefined;
+  /** The state of the triggers' authentications (the TriggerAuthentication controller's fingerprint). */
+  readonly authFingerprint?: ScaledJobControllerDeps['authFingerprint'] | undefined;
 }
 
 export interface RunningScaledJobs {
@@ -68,6 +70,7 @@ export function startScaledJobs(options: ScaledJobsOptions): RunningScaledJobs {
     clusterObjectNamespace: options.clusterObjectNamespace,
     version: options.version,
     ...(options.scalerFactory !== undefined ? { scalerFactory: options.scalerFactory } : {}),
+    ...(options.authFingerprint !== undefined ? { authFingerprint: options.authFingerprint } : {}),
   });
   const queue = new WorkQueue({
     concurrency: options.maxReconciles ?? 1,

@@ -4,8 +4,9 @@
 // names only, also for a ClusterTriggerAuthentication used from several namespaces) and absent when
 // empty. The lists are computed from the informers' caches, so a missed event cannot leave a stale
 // name behind, and written only when they change. A change of an authentication's spec (a new
-// generation), or one appearing or going, sends the ScaledObjects using it back to reconcile; their
-// loop fingerprint includes `fingerprint()`, so they rebuild their scalers with the new credentials.
+// generation), or one appearing or going, sends the ScaledObjects and ScaledJobs using it back to
+// reconcile; their loop fingerprint includes `fingerprint()`, so they rebuild their scalers with the
+// new credentials.
 import type { TriggerSettings } from '../api/defaults.js';
 import { isNotFound, type KubeApi, type KubeObject } from '../kube/api.js';
 import type { Informer, InformerEventType } from '../kube/informer.js';
@@ -26,6 +27,8 @@ export interface TriggerAuthenticationControllerDeps {
   readonly log: Logger;
   /** An authentication these ScaledObjects (`namespace/name`) use changed: reconcile them. */
   readonly onAuthenticationChanged: (scaledObjectKey: string) => void;
+  /** The same for ScaledJobs (`namespace/name`); with `scaledJobs`. */
+  readonly onScaledJobAuthenticationChanged?: (scaledJobKey: string) => void;
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
 }
@@ -184,9 +187,14 @@ export class TriggerAuthenticationController {
     }
     const changed = type !== 'updated' || old?.metadata.generation !== object.metadata.generation;
     if (!changed) return;
-    for (const user of this.deps.scaledObjects.list()) {
-      if (kind === 'TriggerAuthentication' && user.metadata.namespace !== namespace) continue;
-      if (authenticationRefs(user).some((r) => r.kind === kind && r.name === name)) this.deps.onAuthenticationChanged(objectKey(user));
-    }
+    const notify = (users: Informer | undefined, changed: ((key: string) => void) | undefined): void => {
+      if (users === undefined || changed === undefined) return;
+      for (const user of users.list()) {
+        if (kind === 'TriggerAuthentication' && user.metadata.namespace !== namespace) continue;
+        if (authenticationRefs(user).some((r) => r.kind === kind && r.name === name)) changed(objectKey(user));
+      }
+    };
+    notify(this.deps.scaledObjects, this.deps.onAuthenticationChanged);
+    notify(this.deps.scaledJobs, this.deps.onScaledJobAuthenticationChanged);
   }
 }

@@ -198,6 +198,34 @@ describe('tide operator, ScaledJob', () => {
   });
 });
 
+describe('tide operator, ScaledJobs and TriggerAuthentications', () => {
+  test('status.scaledjobs lists the ScaledJobs using an authentication; changing the authentication rebuilds their loop with the new credentials', async () => {
+    const n = names('auth');
+    const auth = `${n.sj}-auth`;
+    const ta = (): KubeObject | undefined => server.cluster.get('keda.sh/v1alpha1', 'TriggerAuthentication', 'default', auth);
+    // The Redis address comes from the authentication: first a port nothing listens on, then the real one.
+    server.cluster.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${n.sj}-secret`, namespace: 'default' }, data: { bad: Buffer.from('127.0.0.1:1').toString('base64'), good: Buffer.from('127.0.0.1:6379').toString('base64') } });
+    const ref = (key: string): Record<string, unknown> => ({ secretTargetRef: [{ parameter: 'address', name: `${n.sj}-secret`, key }] });
+    server.cluster.create({ apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: auth, namespace: 'default' }, spec: ref('bad') });
+    await redis.db().rpush(n.list, 'a', 'b');
+    server.cluster.create(scaledJob(n.sj, n.list, { trigger: { metadata: { listName: n.list, listLength: '1' }, authenticationRef: { name: auth } } }));
+    await until(() => (ta()?.status as { scaledjobs?: string } | undefined)?.scaledjobs, (v) => v === n.sj, 'status.scaledjobs');
+    expect((ta()?.status as { scaledobjects?: string } | undefined)?.scaledobjects).toBeUndefined();
+    await until(() => condition(n.sj, 'Ready'), (c) => c?.reason === 'TriggerError', 'Ready=False TriggerError (unreachable address)');
+    expect(jobs(n.sj)).toHaveLength(0);
+    const loop = operator.scaledJobs.controller.loop(`default/${n.sj}`);
+    expect(loop).toBeDefined();
+    // A new generation of the authentication (the Secret itself is unchanged and not watched).
+    const current = ta() as KubeObject;
+    server.cluster.update({ ...current, spec: ref('good') });
+    await until(() => jobs(n.sj).length, (c) => c === 2, '2 Jobs once the loop runs with the new address');
+    expect(operator.scaledJobs.controller.loop(`default/${n.sj}`)).not.toBe(loop);
+    expect(jobs(n.sj).map((j) => j.metadata.annotations?.['scaledjob.keda.sh/generation'])).toEqual(['1', '1']); // same generation: no rollout
+    server.cluster.delete('keda.sh/v1alpha1', 'ScaledJob', 'default', n.sj);
+    await until(() => ta()?.status as { scaledjobs?: string } | undefined, (st) => st?.scaledjobs === undefined, 'status.scaledjobs gone with its last user');
+  }, 60_000);
+});
+
 describe('tide operator, broken ScaledJobs', () => {
   test('metricType on a ScaledJob trigger: Ready=False with KEDA\'s reason, Active=Unknown, a Warning event, no Jobs', async () => {
     const n = names('broken');
