@@ -50,6 +50,8 @@ export interface OperatorFlags {
   readonly watchNamespace: string | undefined;
   readonly clusterObjectNamespace: string;
   readonly maxReconciles: number;
+  /** KEDA_SCALEDJOB_CTRL_MAX_RECONCILES (1). */
+  readonly scaledJobMaxReconciles?: number;
   /** --metrics-service-bind-address (KEDA: :9666; `0` turns it off) and --cert-dir (ca.crt, tls.crt, tls.key; else the kedaorg-certs Secret). */
   readonly metricsService?: { host: string | undefined; port: number } | undefined;
   readonly certDir?: string | undefined;
@@ -117,6 +119,7 @@ export function readOperatorFlags(argv: readonly string[], io: CliIO): OperatorF
   };
   const env = io.env;
   const reconciles = numberFlag('KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES', env.KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, 5, 1);
+  const jobReconciles = numberFlag('KEDA_SCALEDJOB_CTRL_MAX_RECONCILES', env.KEDA_SCALEDJOB_CTRL_MAX_RECONCILES, 1, 1);
   return {
     kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig),
     metrics: bind('metrics-bind-address', values['metrics-bind-address'] ?? ':8080'),
@@ -126,6 +129,7 @@ export function readOperatorFlags(argv: readonly string[], io: CliIO): OperatorF
     watchNamespace: env.WATCH_NAMESPACE !== undefined && env.WATCH_NAMESPACE !== '' ? env.WATCH_NAMESPACE : undefined,
     clusterObjectNamespace: env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? env.POD_NAMESPACE ?? 'keda',
     maxReconciles: Math.floor(reconciles),
+    scaledJobMaxReconciles: Math.floor(jobReconciles),
     metricsService: bind('metrics-service-bind-address', values['metrics-service-bind-address'] ?? DEFAULT_METRICS_SERVICE_BIND_ADDRESS),
     certDir: values['cert-dir'] === undefined ? undefined : resolve(io.cwd, values['cert-dir']),
     leaderElection: values['leader-elect'] === true ? leaderElectionFlags(env) : undefined,
@@ -155,6 +159,7 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
     operator = await startOperator({
       config, version, log,
       qps: flags.qps, burst: flags.burst, maxReconciles: flags.maxReconciles,
+      ...(flags.scaledJobMaxReconciles !== undefined ? { scaledJobMaxReconciles: flags.scaledJobMaxReconciles } : {}),
       watchNamespace: flags.watchNamespace, clusterObjectNamespace: flags.clusterObjectNamespace,
       ...(flags.leaderElection !== undefined ? { leaderElection: { ...flags.leaderElection, onLost: () => lost?.() } } : {}),
       ...(flags.certRotation !== undefined ? { certificateRotation: flags.certRotation } : {}),
@@ -212,7 +217,8 @@ lost lease exits 1.
 unless --enable-webhook-patching=false, of every webhook in the ValidatingWebhookConfiguration keda-admission.
 Environment: WATCH_NAMESPACE, KEDA_CLUSTER_OBJECT_NAMESPACE or POD_NAMESPACE (ClusterTriggerAuthentication
 secrets), KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES (5), KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION (15s),
-KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE (10s), KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD (2s).`,
+KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE (10s), KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD (2s),
+KEDA_SCALEDJOB_CTRL_MAX_RECONCILES (1).`,
   async run(argv, io) {
     const flags = readOperatorFlags(argv, io);
     const { createRequire } = await import('node:module');
