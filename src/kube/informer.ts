@@ -140,7 +140,11 @@ export class Informer {
       for (const h of this.handlers) h('deleted', object, old);
       return;
     }
-    const kept = this.options.transform ? this.options.transform(object) : object;
+    // managedFields are the largest part of most objects and no reader here uses them (client-go's
+    // TransformStripManagedFields).
+    const { managedFields: _unused, ...metadata } = object.metadata;
+    const stripped: KubeObject = { ...object, metadata };
+    const kept = this.options.transform ? this.options.transform(stripped) : stripped;
     const typed = { ...kept, apiVersion: this.options.apiVersion, kind: this.options.kind };
     if (old !== undefined && old.metadata.resourceVersion === rv) return;
     this.store.set(key, typed);
