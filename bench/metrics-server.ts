@@ -22,7 +22,7 @@
 // The p99 < 5 ms goal is at the edge of what the limit itself does here: 100 clients keep 100 requests
 // in flight, so mean latency = 100 ÷ throughput (Little's law), and the static server's 20-50k req/s on
 // this 2-core machine (client process and server process on one core each, shared with other work)
-// is a 2-5 ms mean before any tail. Measured: static p99 5.7-20 ms, tide (same metric) p99 5.9-16 ms.
+// is a 2-5 ms mean before any tail. Measured: static p99 5.7-20 ms, tide (same metric) p99 5.9-17 ms.
 //
 // Where the rest goes (node --cpu-prof of this process): "distinct metrics" stays near 0.1× because one
 // grpc-js unary call over mTLS costs ~150-250 µs of CPU for client and server together (measured alone,
@@ -57,7 +57,11 @@ interface Result { p50: number; p99: number; rps: number; errors: number; cpuPer
 /** DURATION_MS of GETs from CLIENTS concurrent keep-alive connections (connection i asks for paths[i % n]), sent by the load process. */
 async function load(child: ChildProcess, port: number, paths: readonly string[], ca: string, as: Pick<LoadRequest, 'clientCertificate' | 'headers'> = {}): Promise<Result> {
   const request: LoadRequest = { port, paths, ca, servername: NAME, clients: CLIENTS, durationMs: DURATION_MS, ...as };
-  const answer = new Promise<LoadResult & { message?: string }>((resolve) => { child.once('message', (m) => { resolve(m as LoadResult); }); });
+  const answer = new Promise<LoadResult & { message?: string }>((resolve, reject) => {
+    const exited = (code: number | null): void => { reject(new Error(`the load generator exited (${String(code)})`)); };
+    child.once('exit', exited);
+    child.once('message', (m) => { child.off('exit', exited); resolve(m as LoadResult); });
+  });
   const cpu = process.cpuUsage();
   child.send(request);
   const { latencies, seconds, errors, message } = await answer;
