@@ -2,11 +2,10 @@
 // server with short retries and no client rate limit, and waiting on the cluster's state (no timed
 // assertions: a wait that runs out fails with what it last saw).
 import { loadClientConfig } from '../../src/kube/client-config.js';
-import type { FakeApiServer } from '../../src/kube/testing/index.js';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../src/operator/operator.js';
 
-/** `tide operator` in-process against `server`; `options` override the test defaults. */
-export function operatorFor(server: FakeApiServer, options: Partial<Omit<OperatorOptions, 'config'>> = {}): Promise<RunningOperator> {
+/** `tide operator` in-process against `server` (a fake API server or a test cluster); `options` override the test defaults. */
+export function operatorFor(server: { readonly kubeconfig: string }, options: Partial<Omit<OperatorOptions, 'config'>> = {}): Promise<RunningOperator> {
   return startOperator({ config: loadClientConfig({ kubeconfigYaml: server.kubeconfig }), retryBaseMs: 50, retryMaxMs: 1000, qps: 0, version: 'test', ...options });
 }
 

