@@ -29,6 +29,12 @@ import type { StatusWriter } from './status-writer.js';
 import { CheckFailed, removeKedaFinalizer, validated } from './keda-object.js';
 import { apiTriggerAuthentications, podTemplateSpec, resolveTriggerInputs } from './trigger-inputs.js';
 
+/**
+ * Decisions each loop keeps in memory (local mode keeps 2,000): with thousands of ScaledObjects the
+ * default ring would grow to gigabytes over a day; ten is five minutes at KEDA's 30 s polling.
+ */
+export const OPERATOR_DECISION_CAPACITY = 10;
+
 /** tide's own annotation: `direct` scales through /scale from the loop, with no HPA. */
 export const MODE_ANNOTATION = 'autoscaling.tide.dev/mode';
 
@@ -234,6 +240,7 @@ export class ScaledObjectController {
     const loop = new ScaleLoop(so, target, {
       mode,
       externalHpa: mode === 'keda',
+      decisionCapacity: OPERATOR_DECISION_CAPACITY,
       scalers: recording,
       log: this.deps.log,
       initialState: {
