@@ -24,6 +24,7 @@ import { buildHpa, trimLabel } from './hpa-builder.js';
 import { deleteOwnedHpa, ensureHpa } from './hpa-sync.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { ScaledObjectLoops } from './scaled-object-loops.js';
+import { sharedTargetProblem } from './shared-target.js';
 import { executorConditions, withCondition, withInitialConditions, withoutHpaActive } from './status.js';
 import type { StatusWriter } from './status-writer.js';
 import { CheckFailed, removeKedaFinalizer, validated } from './keda-object.js';
@@ -139,6 +140,8 @@ export class ScaledObjectController {
     if (info === undefined) throw new CheckFailed(MSG.target, `the API server does not serve ${settings.scaleTarget.kind} in ${settings.scaleTarget.apiVersion}`);
     const scale = await this.readScale(settings, info);
     await this.recordTarget(settings, info, scale);
+    const shared = await sharedTargetProblem(so, raw, this.deps.api, this.deps.scaledObjects);
+    if (shared !== undefined) throw new CheckFailed(MSG.target, shared);
     this.deps.metrics?.setPaused(namespace, name, settings.pause.paused);
     if (settings.pause.paused) {
       await this.pause(key, settings);

@@ -254,4 +254,69 @@ describe('tide operator, bad input', () => {
     await cluster.modify('v1', 'Secret', 'default', `${n.so}-secret`, (secret) => ({ ...secret, data: { password: Buffer.from('').toString('base64') } }));
     await until(() => condition(n.so, 'Ready'), (c) => c?.status === 'True', 'Ready=True once the key exists');
   });
+
+  test('two ScaledObjects on one Deployment: the newer fails its check in the webhook\'s words, the older keeps scaling; deleting the older lets the newer take over', async () => {
+    const n = names('twice');
+    const second = `${n.so}-second`;
+    await cluster.create(deployment(n.app, 0));
+    await cluster.create(scaledObject(n.so, n.app, n.list));
+    await until(async () => (await condition(n.so, 'Ready'))?.status, (s) => s === 'True', 'the first Ready=True');
+    await cluster.create(scaledObject(second, n.app, n.list));
+    const refused = await until(() => condition(second, 'Ready'), (c) => c?.status === 'False', 'the second Ready=False');
+    expect(refused?.message).toBe(`ScaledObject doesn't have correct scaleTargetRef specification: the workload '${n.app}' of type 'apps/v1.Deployment' is already managed by the ScaledObject '${n.so}'`);
+    expect(await hpa(`keda-hpa-${second}`)).toBeUndefined();
+    expect((await condition(n.so, 'Ready'))?.status).toBe('True');
+    await cluster.delete('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so);
+    await until(async () => (await condition(second, 'Ready'))?.status, (s) => s === 'True', 'the second Ready=True once the first is gone');
+  });
+
+  test('an HPA of someone else on the target: Ready=False naming it, and no HPA of ours', async () => {
+    const n = names('foreign');
+    await cluster.create(deployment(n.app, 1));
+    await cluster.create({
+      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: `${n.app}-manual`, namespace: 'default' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: n.app }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+    });
+    await cluster.create(scaledObject(n.so, n.app, n.list));
+    const refused = await until(() => condition(n.so, 'Ready'), (c) => c?.status === 'False', 'Ready=False');
+    expect(refused?.message).toBe(`ScaledObject doesn't have correct scaleTargetRef specification: the workload '${n.app}' of type 'apps/v1.Deployment' is already managed by the hpa '${n.app}-manual'`);
+    expect(await hpa(`keda-hpa-${n.so}`)).toBeUndefined();
+    expect(await replicas(n.app)).toBe(1);
+  });
+});
+
+describe('tide operator, taking over from KEDA', () => {
+  // A cluster where KEDA ran: the ScaledObject and the HPA KEDA made for it exist before tide starts.
+  test.skipIf(REAL_CLUSTER)('the HPA KEDA made is adopted and updated in place (same object, no gap), and the ScaledObject keeps scaling', async () => {
+    const own = await startFakeApiServer({ hpaSyncPeriodMs: 100 });
+    try {
+      const n = names('takeover');
+      own.cluster.create(deployment(n.app, 1));
+      const so = own.cluster.create({ ...scaledObject(n.so, n.app, n.list), metadata: { name: n.so, namespace: 'default', finalizers: ['finalizer.keda.sh'], labels: { 'scaledobject.keda.sh/name': n.so } } });
+      const kedas = own.cluster.create({
+        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler',
+        metadata: {
+          name: `keda-hpa-${n.so}`, namespace: 'default',
+          labels: { 'app.kubernetes.io/managed-by': 'keda-operator', 'app.kubernetes.io/name': `keda-hpa-${n.so}`, 'app.kubernetes.io/part-of': n.so, 'app.kubernetes.io/version': '2.16.0', 'scaledobject.keda.sh/name': n.so },
+          ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: n.so, uid: so.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+        },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: n.app }, minReplicas: 1, maxReplicas: 10,
+          metrics: [{ type: 'External', external: { metric: { name: `s0-redis-${n.list}`, selector: { matchLabels: { 'scaledobject.keda.sh/name': n.so } } }, target: { type: 'AverageValue', averageValue: '5' } } }],
+        },
+      });
+      const tide = await operatorFor(own);
+      try {
+        const read = (): KubeObject | undefined => own.cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'default', `keda-hpa-${n.so}`);
+        const adopted = await until(read, (h) => h?.metadata.labels?.['app.kubernetes.io/version'] === 'test', "the HPA carrying tide's labels");
+        expect(adopted?.metadata.uid).toBe(kedas.metadata.uid);
+        const ready = ((own.cluster.get('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so)?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready');
+        expect(ready?.status).toBe('True');
+      } finally {
+        await tide.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
 });
