@@ -8,10 +8,12 @@
 // A credential that fails (wrong CA, CN not allowed, token refused) is an error (401); no credential
 // at all is system:anonymous when anonymous requests are allowed (authorization then decides, as on
 // a cluster), else also a 401. An authenticated user gets the group system:authenticated.
+// The certificate checks are done once per TLS connection and CA set (connection-certificates.ts);
+// the headers, which differ by request, are read per request.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AuthenticationConfig, KubeRequester, RequestHeaderConfig } from './authentication-config.js';
-import { peerChain, subjectValues, verifyClientChain } from './client-certificates.js';
+import { ConnectionCertificates, type CaPurpose } from './connection-certificates.js';
 import { TtlCache } from './ttl-cache.js';
 
 export interface UserInfo {
@@ -33,6 +35,8 @@ export interface AuthenticatorOptions {
   /** --authentication-token-webhook-cache-ttl; default 10 s. */
   readonly tokenCacheTtlMs?: number;
   readonly now?: () => number;
+  /** Told of each client-certificate chain verification (done once per TLS connection and CA set). */
+  readonly onCertificateVerified?: (purpose: CaPurpose) => void;
 }
 
 /** All values of the first header among `names` that has any (k8s reads usernames this way). */
@@ -65,18 +69,16 @@ function extras(req: IncomingMessage, prefixes: readonly string[]): Record<strin
   return out;
 }
 
-function frontProxyUser(req: IncomingMessage, rh: RequestHeaderConfig, errors: string[], now: Date): UserInfo | undefined {
-  const chain = peerChain(req);
-  const leaf = chain[0];
-  if (leaf === undefined) return undefined;
-  const invalid = verifyClientChain(chain, rh.cas, now);
-  if (invalid !== undefined) {
-    errors.push(invalid);
+function frontProxyUser(req: IncomingMessage, rh: RequestHeaderConfig, certificates: ConnectionCertificates, errors: string[], now: number): UserInfo | undefined {
+  const verdict = certificates.verdict(req, 'requestheader', rh.cas, now);
+  if (verdict === undefined) return undefined;
+  if ('error' in verdict) {
+    errors.push(verdict.error);
     return undefined;
   }
-  const cn = subjectValues(leaf, 'CN')[0] ?? '';
-  if (rh.allowedNames.length > 0 && !rh.allowedNames.includes(cn)) {
-    errors.push(`x509: subject with cn=${cn} is not in the allowed list`);
+  // Per request: the allowed names may change without the CA changing, and the headers are the request's.
+  if (rh.allowedNames.length > 0 && !rh.allowedNames.includes(verdict.cn)) {
+    errors.push(`x509: subject with cn=${verdict.cn} is not in the allowed list`);
     return undefined;
   }
   const name = firstHeader(req, rh.usernameHeaders);
@@ -84,21 +86,19 @@ function frontProxyUser(req: IncomingMessage, rh: RequestHeaderConfig, errors: s
   return { name, groups: allHeaders(req, rh.groupHeaders), extra: extras(req, rh.extraHeaderPrefixes) };
 }
 
-function clientCertificateUser(req: IncomingMessage, cas: AuthenticationConfig['clientCas'], errors: string[], now: Date): UserInfo | undefined {
-  const chain = peerChain(req);
-  const leaf = chain[0];
-  if (leaf === undefined || cas === undefined) return undefined;
-  const invalid = verifyClientChain(chain, cas, now);
-  if (invalid !== undefined) {
-    errors.push(invalid);
+function clientCertificateUser(req: IncomingMessage, cas: AuthenticationConfig['clientCas'], certificates: ConnectionCertificates, errors: string[], now: number): UserInfo | undefined {
+  if (cas === undefined) return undefined;
+  const verdict = certificates.verdict(req, 'client', cas, now);
+  if (verdict === undefined) return undefined;
+  if ('error' in verdict) {
+    errors.push(verdict.error);
     return undefined;
   }
-  const cn = subjectValues(leaf, 'CN')[0] ?? '';
-  if (cn === '') {
+  if (verdict.cn === '') {
     errors.push('x509: the client certificate has no common name');
     return undefined;
   }
-  return { name: cn, groups: subjectValues(leaf, 'O'), extra: {} };
+  return { name: verdict.cn, groups: [...verdict.organizations], extra: {} };
 }
 
 interface TokenReviewStatus {
@@ -111,6 +111,7 @@ interface TokenReviewStatus {
 export function createAuthenticator(options: AuthenticatorOptions): (req: IncomingMessage) => Promise<AuthenticationResult> {
   const now = options.now ?? Date.now;
   const tokens = new TtlCache<UserInfo | string>(options.tokenCacheTtlMs ?? 10_000, now);
+  const certificates = new ConnectionCertificates(options.onCertificateVerified);
 
   async function reviewToken(token: string): Promise<UserInfo | string> {
     const key = createHash('sha256').update(token).digest('hex');
@@ -128,11 +129,11 @@ export function createAuthenticator(options: AuthenticatorOptions): (req: Incomi
   return async (req) => {
     const errors: string[] = [];
     const config = options.config();
-    const at = new Date(now());
+    const at = now();
     const withAuthenticated = (user: UserInfo): { user: UserInfo } => ({ user: user.groups.includes('system:authenticated') ? user : { ...user, groups: [...user.groups, 'system:authenticated'] } });
-    const proxied = config.requestHeader === undefined ? undefined : frontProxyUser(req, config.requestHeader, errors, at);
+    const proxied = config.requestHeader === undefined ? undefined : frontProxyUser(req, config.requestHeader, certificates, errors, at);
     if (proxied !== undefined) return withAuthenticated(proxied);
-    const direct = clientCertificateUser(req, config.clientCas, errors, at);
+    const direct = clientCertificateUser(req, config.clientCas, certificates, errors, at);
     if (direct !== undefined) return withAuthenticated(direct);
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== undefined && options.tokenReviews !== undefined) {

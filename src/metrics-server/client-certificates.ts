@@ -43,25 +43,38 @@ function timeError(cert: X509Certificate, now: Date): string | undefined {
 
 const issues = (issuer: X509Certificate, cert: X509Certificate): boolean => issuer.ca && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
 
-/** Undefined when `chain` (leaf first, then intermediates) leads to one of `roots`; else Go's wording of why not. */
-export function verifyClientChain(chain: readonly X509Certificate[], roots: readonly X509Certificate[], now: Date): string | undefined {
+/** The path from `chain`'s leaf to one of `roots` (leaf first, root last), or Go's wording of why there is none. */
+export function verifyClientChainPath(chain: readonly X509Certificate[], roots: readonly X509Certificate[], now: Date): { readonly path: readonly X509Certificate[] } | { readonly error: string } {
   const [leaf, ...intermediates] = chain;
-  if (leaf === undefined) return 'x509: no client certificate';
+  if (leaf === undefined) return { error: 'x509: no client certificate' };
   const usages: unknown = leaf.keyUsage; // undefined without the extension, despite its type
   if (Array.isArray(usages) && usages.length > 0 && !usages.includes(CLIENT_AUTH) && !usages.includes(ANY_EXTENDED_USAGE)) {
-    return 'x509: certificate specifies an incompatible key usage';
+    return { error: 'x509: certificate specifies an incompatible key usage' };
   }
+  const path: X509Certificate[] = [];
   let current = leaf;
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
     const expired = timeError(current, now);
-    if (expired !== undefined) return expired;
+    if (expired !== undefined) return { error: expired };
+    path.push(current);
     const root = roots.find((r) => issues(r, current) || r.raw.equals(current.raw));
-    if (root !== undefined) return timeError(root, now);
+    if (root !== undefined) {
+      const rootExpired = timeError(root, now);
+      if (rootExpired !== undefined) return { error: rootExpired };
+      if (root !== current) path.push(root);
+      return { path };
+    }
     const next = intermediates.find((i) => i !== current && issues(i, current));
     if (next === undefined) break;
     current = next;
   }
-  return 'x509: certificate signed by unknown authority';
+  return { error: 'x509: certificate signed by unknown authority' };
+}
+
+/** Undefined when `chain` (leaf first, then intermediates) leads to one of `roots`; else Go's wording of why not. */
+export function verifyClientChain(chain: readonly X509Certificate[], roots: readonly X509Certificate[], now: Date): string | undefined {
+  const verdict = verifyClientChainPath(chain, roots, now);
+  return 'error' in verdict ? verdict.error : undefined;
 }
 
 /** The values of one attribute (CN, O) of a certificate's subject. */

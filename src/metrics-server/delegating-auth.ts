@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { AuthenticationConfigSource, type KubeRequester } from './authentication-config.js';
 import { createAuthenticator } from './authentication.js';
 import { createAuthorizer, DEFAULT_ALWAYS_ALLOW_PATHS } from './authorization.js';
+import type { CaPurpose } from './connection-certificates.js';
 import { delegatingAuthorizer, type RequestAuthorizer } from './request-auth.js';
 
 export interface DelegatingAuthSettings {
@@ -30,7 +31,7 @@ export interface DelegatingAuth {
 }
 
 /** Reads the authentication ConfigMap (unless skipped) and returns the request authorizer. */
-export async function startDelegatingAuth(apis: { readonly authentication: KubeRequester; readonly authorization: KubeRequester }, settings: DelegatingAuthSettings, options: { log?: Logger; refreshMs?: number; now?: () => number } = {}): Promise<DelegatingAuth> {
+export async function startDelegatingAuth(apis: { readonly authentication: KubeRequester; readonly authorization: KubeRequester }, settings: DelegatingAuthSettings, options: { log?: Logger; refreshMs?: number; now?: () => number; onCertificateVerified?: (purpose: CaPurpose) => void } = {}): Promise<DelegatingAuth> {
   const log = options.log ?? silentLogger;
   let source: AuthenticationConfigSource | undefined;
   if (!settings.skipLookup) {
@@ -46,7 +47,10 @@ export async function startDelegatingAuth(apis: { readonly authentication: KubeR
     }
   }
   const now = options.now ?? Date.now;
-  const authenticate = createAuthenticator({ config: () => source?.current() ?? {}, tokenReviews: apis.authentication, tokenCacheTtlMs: settings.tokenCacheTtlMs, now });
+  const authenticate = createAuthenticator({
+    config: () => source?.current() ?? {}, tokenReviews: apis.authentication, tokenCacheTtlMs: settings.tokenCacheTtlMs, now,
+    ...(options.onCertificateVerified === undefined ? {} : { onCertificateVerified: options.onCertificateVerified }),
+  });
   const authorize = createAuthorizer({ api: apis.authorization, alwaysAllowPaths: settings.alwaysAllowPaths, allowedTtlMs: settings.allowedTtlMs, deniedTtlMs: settings.deniedTtlMs, now });
   return {
     authorize: delegatingAuthorizer({ authenticate, authorize, anonymous: settings.anonymous, log }),

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { SCALED_OBJECT_NAME_LABEL } from '../api/annotations.js';
 import { MetricsServiceError, type MetricsService } from '../engine/metrics-service.js';
 import type { ServingPair } from '../kube/certificates/cert-dir.js';
@@ -112,6 +113,9 @@ export async function startMetricsApiServer(options: MetricsApiServerOptions): P
       else res.destroy();
     });
   });
+  // A connection's client certificate is checked once (connection-certificates.ts); without
+  // renegotiation (Go's TLS server has none either) it cannot change afterwards.
+  server.on('secureConnection', (socket: TLSSocket) => { socket.disableRenegotiation(); });
   // Keep-alive as the aggregator's proxy expects (one connection, many requests).
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
