@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeCluster } from './cluster.js';
 import { aggregatedDiscovery, aggregatedVersion, coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
 import { handleResource } from './handlers.js';
+import { warningsOf, withValidatingWebhooks } from './admission.js';
 import { type ExternalMetricsOptions, proxyToApiService } from './external-metrics.js';
 import { openApiV2Json, openApiV2Protobuf, openApiV3Document, openApiV3Index } from './openapi.js';
 import { parseResourcePath } from './router.js';
@@ -119,7 +120,9 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
       serveWatch(ctx.cluster, type, path, url.searchParams, res, ctx.watch, ctx.trackWatch, req.headers.accept ?? '');
       return;
     }
-    const reply = handleResource(ctx.cluster, type, { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '', userAgent: req.headers['user-agent'] ?? '', accept: req.headers.accept ?? '' });
+    const resourceRequest = { method, path, query: url.searchParams, body, contentType: req.headers['content-type'] ?? '', userAgent: req.headers['user-agent'] ?? '', accept: req.headers.accept ?? '' };
+    // Writes over HTTP pass the validating admission webhooks first (admission.ts); in-process setup does not.
+    const reply = await withValidatingWebhooks(ctx.cluster, type, resourceRequest, requestIdentity(req.headersDistinct), (r) => handleResource(ctx.cluster, type, r));
     json(res, reply.status, reply.body, reply.warnings);
   } catch (err) {
     if (res.headersSent) {
@@ -127,6 +130,6 @@ export async function handleHttp(ctx: HttpContext, req: IncomingMessage, res: Se
       return;
     }
     const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
-    json(res, apiErr.code, apiErr.toStatus());
+    json(res, apiErr.code, apiErr.toStatus(), warningsOf(err));
   }
 }
