@@ -76,7 +76,7 @@ beforeAll(async () => {
   api = await startFakeApiServer({ builtinControllers: false });
   const port = (hook.address() as AddressInfo).port;
   api.cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hook', namespace: 'default' }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } });
-  api.cluster.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'hook', namespace: 'default' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port }] }] } as KubeObject);
+  api.cluster.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'hook', namespace: 'default' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port }] }] });
   api.cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quiet', labels: { admission: 'off' } } });
 });
 
@@ -162,7 +162,7 @@ describe('calling validating webhooks', () => {
 
   it('DELETE is sent only when a rule names it, with the old object and no object', async () => {
     configure(webhook('cm.example.com', { rules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['DELETE'], resources: ['configmaps'] }] }));
-    api.cluster.create({ ...configMap('gone'), metadata: { name: 'gone', namespace: 'default' } } as KubeObject);
+    api.cluster.create({ ...configMap('gone'), metadata: { name: 'gone', namespace: 'default' } });
     answer = () => ({ allowed: false, status: { message: 'keep it' } });
     const r = await send('DELETE', `${CM}/gone`);
     expect(r.status).toBe(400);
@@ -219,7 +219,7 @@ describe('calling validating webhooks', () => {
 
   it('in-process cluster writes (a test\'s own setup) and writes of webhook configurations are not sent', async () => {
     configure(webhook('everything.example.com', { rules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*/*'] }], clientConfig: { url: 'https://127.0.0.1:1/' } }));
-    api.cluster.create({ ...configMap('setup'), metadata: { name: 'setup', namespace: 'default' } } as KubeObject);
+    api.cluster.create({ ...configMap('setup'), metadata: { name: 'setup', namespace: 'default' } });
     expect(api.cluster.get('v1', 'ConfigMap', 'default', 'setup')).toBeDefined();
     expect((await send('POST', CM, configMap('blocked'))).status).toBe(500);
     expect((await send('DELETE', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/test-hooks')).status).toBe(200);
