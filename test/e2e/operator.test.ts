@@ -2,6 +2,7 @@
 // same tests, through the API only; see test-cluster.ts): a Deployment and a ScaledObject with a Redis
 // list trigger on the machine's Redis; the operator runs in-process against the cluster. Waits poll the
 // cluster's state (no timed assertions).
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeApiServer, type KubeObject } from '../../src/kube/testing/index.js';
 import type { RunningOperator } from '../../src/operator/operator.js';
@@ -222,6 +223,49 @@ describe('tide operator, direct mode', () => {
   });
 });
 
+describe('tide operator, fallback', () => {
+  test('the broker goes away: past failureThreshold the target runs fallback.replicas with Fallback=True; back, the metric rules again', async () => {
+    // Redis through a proxy this test can cut and bring back on the same port, as a broker that goes away.
+    const sockets = new Set<Socket>();
+    const listen = async (port: number): Promise<Server> => {
+      const proxy = createServer((client) => {
+        const upstream = connect(6379, '127.0.0.1');
+        for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => undefined); }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => { r(); }));
+      return proxy;
+    };
+    const cut = (proxy: Server): void => {
+      proxy.close();
+      for (const s of sockets) s.destroy();
+    };
+    let proxy = await listen(0);
+    const port = (proxy.address() as AddressInfo).port;
+    const n = names('fallback');
+    try {
+      await cluster.create(deployment(n.app, 0));
+      const object = scaledObject(n.so, n.app, n.list, { annotations: { 'autoscaling.tide.dev/mode': 'direct' }, spec: { fallback: { failureThreshold: 2, replicas: 3 } } });
+      (object.spec as { triggers: unknown[] }).triggers[0] = { type: 'redis', metadata: { address: `127.0.0.1:${port}`, listName: n.list, listLength: '5' } };
+      await cluster.create(object);
+      await redis.db().rpush(n.list, ...Array.from({ length: 7 }, (_, i) => `m${i}`));
+      await until(() => replicas(n.app), (r) => r === 2, '0 → 2 (ceil 7 / 5) while the broker answers');
+      cut(proxy);
+      const fallback = await until(() => condition(n.so, 'Fallback'), (c) => c?.status === 'True', 'Fallback=True');
+      expect(fallback?.reason).toBe('FallbackExists');
+      await until(() => replicas(n.app), (r) => r === 3, 'fallback.replicas');
+      proxy = await listen(port);
+      await until(() => condition(n.so, 'Fallback'), (c) => c?.status === 'False', 'Fallback=False once the broker is back');
+      // The metric rules again (scale-in from 3 would wait out the HPA's 300 s stabilization: scale out).
+      await redis.db().rpush(n.list, ...Array.from({ length: 13 }, (_, i) => `n${i}`));
+      await until(() => replicas(n.app), (r) => r === 4, 'the metric again (20 items: 4)');
+    } finally {
+      cut(proxy);
+      await redis.db().del(n.list);
+    }
+  }, 60_000);
+});
+
 describe('tide operator, bad input', () => {
   test('a missing target: Ready=False with KEDA\'s reason and a message naming it, a Warning event, no HPA; creating the target recovers', async () => {
     const n = names('missing');
@@ -310,8 +354,9 @@ describe('tide operator, taking over from KEDA', () => {
         const read = (): KubeObject | undefined => own.cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'default', `keda-hpa-${n.so}`);
         const adopted = await until(read, (h) => h?.metadata.labels?.['app.kubernetes.io/version'] === 'test', "the HPA carrying tide's labels");
         expect(adopted?.metadata.uid).toBe(kedas.metadata.uid);
-        const ready = ((own.cluster.get('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so)?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready');
-        expect(ready?.status).toBe('True');
+        const ready = (): string | undefined => ((own.cluster.get('keda.sh/v1alpha1', 'ScaledObject', 'default', n.so)?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready')?.status;
+        await until(ready, (s) => s === 'True', 'Ready=True'); // written after the HPA
+        expect(read()?.metadata.uid).toBe(kedas.metadata.uid);
       } finally {
         await tide.stop();
       }
