@@ -1,6 +1,6 @@
 // azure-blob: scale on the number of blobs in an Azure Storage container (under a prefix, or matching a glob).
 
-import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
+import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import { defineScaler, issue, type ConnectContext, type IssueResult } from './define.js';
 import { param } from './param.js';
 import { milliFromInt } from './metric-name.js';
@@ -8,6 +8,7 @@ import { checkCloud, checkStorageCredential, storageEndpointSuffix, storageParam
 import { parseStorageConnection, resourceUrl } from './azure-connection.js';
 import { answeredStatus, storageErrorMessage } from './azure-storage-errors.js';
 import { compileGlob, globMatches } from './azure-glob.js';
+import { loadFor, loadStorageBlob } from './client-libraries.js';
 
 // One try per call: the SDK's first retry waits 4 s, past the 3 s budget of a poll.
 const CLIENT_OPTIONS: StoragePipelineOptions = { retryOptions: { maxTries: 1 } };
@@ -76,6 +77,7 @@ export async function openContainer(
   if ('error' in endpoint) throw new Error(endpoint.error);
   const url = resourceUrl(endpoint, p.blobContainerName);
   const { credential } = endpoint;
+  const { AnonymousCredential, ContainerClient, StorageSharedKeyCredential } = await loadFor(loadStorageBlob, ctx.signal);
   const client =
     credential.kind === 'key'
       ? new ContainerClient(url, new StorageSharedKeyCredential(credential.accountName, credential.accountKey), CLIENT_OPTIONS)

@@ -4,8 +4,8 @@
 // `com.microsoft:partition` for a partition's sequence numbers. Requests and responses are matched by
 // message id / correlation id over a sender + receiver pair per node.
 
-import rhea from 'rhea';
 import type { Connection, ConnectionOptions, EventContext, Message, Receiver, Sender } from 'rhea';
+import { loadFor, loadRhea } from './client-libraries.js';
 import { sasTokenFor, type SbConnection } from './azure-sas.js';
 import type { PartitionInfo } from './azure-eventhub-lag.js';
 
@@ -95,6 +95,7 @@ export class EventHubManagement {
       idle_time_out: 60_000,
     };
     const options: ConnectionOptions = conn.insecure ? { ...common, transport: 'tcp' } : { ...common, transport: 'tls', servername: conn.hostname };
+    const rhea = await loadFor(loadRhea, signal);
     const connection = rhea.create_container({ id: `tide-${hub}` }).connect(options);
     const opened = new Promise<void>((resolve, reject) => {
       connection.once('connection_open', () => { resolve(); });
@@ -105,8 +106,8 @@ export class EventHubManagement {
     signal.addEventListener('abort', abort, { once: true });
     try {
       await opened;
-      const cbs = rpcLink(connection, '$cbs');
-      const management = rpcLink(connection, `${hub}/$management`, '$management');
+      const cbs = rpcLink(connection, rhea.generate_uuid(), '$cbs');
+      const management = rpcLink(connection, rhea.generate_uuid(), `${hub}/$management`, '$management');
       const client = new EventHubManagement(connection, cbs, management, conn, hub);
       connection.on('disconnected', () => { cbs.failAll(new Error('the AMQP connection was lost')); management.failAll(new Error('the AMQP connection was lost')); });
       return client;
@@ -156,8 +157,9 @@ export class EventHubManagement {
   }
 }
 
-function rpcLink(connection: Connection, target: string, source = target): RpcLink {
-  const replyTo = `${source.replace(/^\$/, '')}-${rhea.generate_uuid()}`;
+/** A request/response link pair on `target`; `uuid` makes its reply address unique. */
+function rpcLink(connection: Connection, uuid: string, target: string, source = target): RpcLink {
+  const replyTo = `${source.replace(/^\$/, '')}-${uuid}`;
   const sender = connection.open_sender({ target: { address: target } });
   const receiver = connection.open_receiver({ source: { address: source }, target: { address: replyTo }, credit_window: 10 });
   return new RpcLink(sender, receiver, replyTo);

@@ -2,7 +2,7 @@
 // last enqueued sequence number (over AMQP management) minus the consumer's checkpoint (in blob
 // storage), summed and capped to partitions × unprocessedEventThreshold; active on the uncapped sum.
 
-import { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import { defineScaler, issue, type Issue, type IssueResult, type RuleContext } from './define.js';
 import { param } from './param.js';
 import { milliFromInt } from './metric-name.js';
@@ -10,6 +10,7 @@ import { parseSbConnectionString, type SbConnection } from './azure-sas.js';
 import { EventHubManagement } from './azure-eventhub-amqp.js';
 import { CHECKPOINT_STRATEGIES, readCheckpoint, type CheckpointLocation } from './azure-eventhub-checkpoint.js';
 import { eventHubLag, partitionLag } from './azure-eventhub-lag.js';
+import { loadFor, loadStorageBlob } from './client-libraries.js';
 
 /** What connect and read need once parameters are valid. */
 export interface EventHubParams {
@@ -129,6 +130,7 @@ async function connectEventHub(p: EventHubParams, ctx: { signal: AbortSignal }):
   if (p.connection === undefined || p.storageConnection === undefined) throw new Error(`${p.podIdentity ?? 'pod identity'} authentication is not supported by tide yet; use connection strings`);
   const conn = sbConnection(p.connection);
   const hub = conn.entityPath ?? p.eventHubName ?? '';
+  const { BlobServiceClient } = await loadFor(loadStorageBlob, ctx.signal);
   let blobs: BlobServiceClient;
   try {
     blobs = BlobServiceClient.fromConnectionString(p.storageConnection);

@@ -1,12 +1,13 @@
 // azure-queue: scale on the approximate message count of an Azure Storage queue.
 
-import { AnonymousCredential, QueueClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
 import { defineScaler, type ConnectContext } from './define.js';
 import { param } from './param.js';
 import { milliFromInt } from './metric-name.js';
 import { checkCloud, checkStorageCredential, storageEndpointSuffix, storageParams, unsupportedIdentity } from './azure-storage.js';
 import { parseStorageConnection, resourceUrl } from './azure-connection.js';
 import { answeredStatus, storageErrorMessage } from './azure-storage-errors.js';
+import { loadFor, loadStorageQueue } from './client-libraries.js';
 
 /** KEDA peeks at most 32 messages (the service's maximum) for `visibleonly`. */
 export const MAX_PEEK_MESSAGES = 32;
@@ -53,6 +54,7 @@ export async function openQueue(
   if ('error' in endpoint) throw new Error(endpoint.error);
   const url = resourceUrl(endpoint, p.queueName);
   const { credential } = endpoint;
+  const { AnonymousCredential, QueueClient, StorageSharedKeyCredential } = await loadFor(loadStorageQueue, ctx.signal);
   const client =
     credential.kind === 'key'
       ? new QueueClient(url, new StorageSharedKeyCredential(credential.accountName, credential.accountKey), CLIENT_OPTIONS)

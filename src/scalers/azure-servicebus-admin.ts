@@ -3,8 +3,9 @@
 // A GET of an entity that does not exist answers 200 with an empty feed instead of 404 (the Azure
 // SDKs special-case it), so both count as "missing".
 
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 import { managementBaseUrl, sasTokenFor, type SbConnection } from './azure-sas.js';
+import { loadFastXmlParser } from './client-libraries.js';
 
 /** The management API version the Azure SDKs send. */
 export const SB_API_VERSION = '2021-05';
@@ -16,7 +17,11 @@ export interface EntityCount {
   readonly active: number;
 }
 
-const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'entry' });
+let xml: XMLParser | undefined;
+
+function xmlParser(): XMLParser {
+  return (xml ??= new (loadFastXmlParser().XMLParser)({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'entry' }));
+}
 
 type XmlNode = Record<string, unknown>;
 
@@ -97,7 +102,7 @@ export class ServiceBusAdmin {
     if (response.status === 404) return {};
     if (!response.ok) throw new Error(`the Service Bus management API answered ${response.status}${errorDetail(body)}`);
     try {
-      return xml.parse(body) as unknown;
+      return xmlParser().parse(body) as unknown;
     } catch {
       throw new Error('the Service Bus management API answered something that is not XML');
     }
@@ -106,7 +111,7 @@ export class ServiceBusAdmin {
 
 function errorDetail(body: string): string {
   try {
-    const detail = text(child(child(xml.parse(body), 'Error'), 'Detail'));
+    const detail = text(child(child(xmlParser().parse(body), 'Error'), 'Detail'));
     // The service echoes tracking ids and sometimes the token's audience, never the key; keep it short anyway.
     return detail === undefined ? '' : `: ${detail.slice(0, 300)}`;
   } catch {

@@ -2,8 +2,9 @@
 // (as KEDA pools them), closed when the last trigger using one lets go.
 
 import { createHash } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
-import { ExternalScalerClient } from './external-proto.js';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
+import type { ExternalScalerClient } from './external-proto.js';
+import { loadExternalProto, loadFor, loadGrpc } from './client-libraries.js';
 
 /** Where an external scaler listens and how to reach it. */
 export interface ExternalEndpoint {
@@ -29,7 +30,7 @@ interface Entry {
 const pool = new Map<string, Entry>();
 
 // KEDA's client asks for round-robin over every address the name resolves to.
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
 };
 
@@ -42,7 +43,9 @@ function hasKeyPair(endpoint: ExternalEndpoint): boolean {
   return Boolean(endpoint.tlsClientCert) && Boolean(endpoint.tlsClientKey);
 }
 
-function credentials(endpoint: ExternalEndpoint): grpc.ChannelCredentials {
+type Grpc = Awaited<ReturnType<typeof loadGrpc>>;
+
+function credentials(grpc: Grpc, endpoint: ExternalEndpoint): ChannelCredentials {
   if (!usesTLS(endpoint)) return grpc.credentials.createInsecure();
   const pair = hasKeyPair(endpoint);
   return grpc.credentials.createSsl(
@@ -60,11 +63,13 @@ function poolKey(endpoint: ExternalEndpoint): string {
 }
 
 /** A client for the endpoint, shared with other triggers using the same address and TLS settings. */
-export function acquireClient(endpoint: ExternalEndpoint): PooledClient {
+export async function acquireClient(endpoint: ExternalEndpoint, signal: AbortSignal): Promise<PooledClient> {
+  const [grpc, { ExternalScalerClient }] = await loadFor(() => Promise.all([loadGrpc(), loadExternalProto()]), signal);
+  // From here on synchronous: concurrent connects to one address share one entry.
   const key = poolKey(endpoint);
   let entry = pool.get(key);
   if (!entry) {
-    entry = { client: new ExternalScalerClient(new grpc.Client(endpoint.scalerAddress, credentials(endpoint), CHANNEL_OPTIONS)), refs: 0 };
+    entry = { client: new ExternalScalerClient(new grpc.Client(endpoint.scalerAddress, credentials(grpc, endpoint), CHANNEL_OPTIONS)), refs: 0 };
     pool.set(key, entry);
   }
   entry.refs += 1;

@@ -131,6 +131,11 @@ export class ExternalScalerClient {
     return this.channel.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, ref);
   }
 
+  /** Whether a call's final status is OK (a stream the server ended, not one that failed). */
+  endedCleanly(status: grpc.StatusObject): boolean {
+    return status.code === grpc.status.OK;
+  }
+
   private unary<Req, Res>(name: string, m: MethodDefinition<Req, Res>, request: Req, options: CallOptions): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       const call = this.channel.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new grpc.Metadata(), { deadline: Date.now() + options.timeoutMs }, (error, response) => {

@@ -2,7 +2,7 @@
 // ScaledObject at once instead of at the next poll. Values still come from polling (as in KEDA, a
 // pushed `false` is ignored: deactivation is the poll's job).
 
-import * as grpc from '@grpc/grpc-js';
+import type { ClientReadableStream, StatusObject } from '@grpc/grpc-js';
 import { defineScaler } from './define.js';
 import { externalDeclaration, externalParse, type ExternalConnection } from './external.js';
 import type { ExternalScalerClient, IsActiveResponse, ScaledObjectRef } from './external-proto.js';
@@ -30,7 +30,7 @@ export function subscribeIsActive(client: ExternalScalerClient, ref: ScaledObjec
   let stopped = false;
   let delay = backoff.initialMs;
   let timer: NodeJS.Timeout | undefined;
-  let call: grpc.ClientReadableStream<IsActiveResponse> | undefined;
+  let call: ClientReadableStream<IsActiveResponse> | undefined;
 
   const retry = (clean: boolean): void => {
     call = undefined;
@@ -58,8 +58,8 @@ export function subscribeIsActive(client: ExternalScalerClient, ref: ScaledObjec
     stream.on('error', () => {
       finish(false);
     });
-    stream.on('status', (status: grpc.StatusObject) => {
-      finish(status.code === grpc.status.OK);
+    stream.on('status', (status: StatusObject) => {
+      finish(client.endedCleanly(status));
     });
   }
 

@@ -97,7 +97,7 @@ export function requestedMetric(callerName: string, specs: readonly ExternalMetr
 }
 
 async function connectExternal(p: ExternalParams, ctx: { timeoutMs: number; signal: AbortSignal; scaledObject: { name: string; namespace: string } }): Promise<ExternalConnection> {
-  const pooled = acquireClient(p);
+  const pooled = await acquireClient(p, ctx.signal);
   const connection: ExternalConnection = {
     ...pooled,
     ref: { name: ctx.scaledObject.name, namespace: ctx.scaledObject.namespace, scalerMetadata: { ...p.scalerMetadata } },

@@ -2,8 +2,9 @@
 // parameters), and one poll: the group's committed offsets and the topics' newest offsets, fed to the
 // pure lag computation in kafka-lag.ts.
 
-import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Admin, KafkaConfig, SASLOptions } from 'kafkajs';
 import { kafkaLag, type LagSettings, type PartitionOffsets, type PreviousOffsets } from './kafka-lag.js';
+import { loadFor, loadKafkajs } from './client-libraries.js';
 
 /** The parameters a kafka connection and read need (the declaration's derive() output). */
 export interface KafkaParams extends LagSettings {
@@ -66,7 +67,6 @@ export function kafkaClientConfig(p: KafkaParams, timeoutMs: number): KafkaConfi
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
     ...(ssl ? { ssl } : {}),
     ...(sasl ? { sasl } : {}),
   };
@@ -74,7 +74,10 @@ export function kafkaClientConfig(p: KafkaParams, timeoutMs: number): KafkaConfi
 
 /** Connects an admin client; an abort (timeout, close) disconnects it so no socket outlives the attempt. */
 export async function connectKafka(p: KafkaParams, signal: AbortSignal, timeoutMs: number): Promise<KafkaConnection> {
-  const admin = new Kafka(kafkaClientConfig(p, timeoutMs)).admin({ retry: { retries: 0 } });
+  const config = kafkaClientConfig(p, timeoutMs);
+  const { Kafka, logLevel } = await loadFor(loadKafkajs, signal);
+  // Silent: failures reach the user as read errors.
+  const admin = new Kafka({ ...config, logLevel: logLevel.NOTHING }).admin({ retry: { retries: 0 } });
   const onAbort = (): void => {
     void admin.disconnect().catch(() => undefined);
   };

@@ -2,9 +2,10 @@
 // YAML with a dotted path, Prometheus text with a `name{label="value"}` selector. Strings are read as
 // Kubernetes Quantities ("250m", "2k"), as KEDA does.
 
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { parseQuantity } from '../api/quantity.js';
+import { loadFastXmlParser } from './client-libraries.js';
 
 /** The response formats metrics-api reads. */
 export type MetricsApiFormat = 'json' | 'xml' | 'yaml' | 'prometheus';
@@ -96,12 +97,16 @@ function fromJson(body: string, location: string): ValueResult {
   return numberOrQuantity(found, gjsonType(found));
 }
 
-const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: true, trimValues: true });
+let xml: XMLParser | undefined;
+
+function xmlParser(): XMLParser {
+  return (xml ??= new (loadFastXmlParser().XMLParser)({ ignoreAttributes: true, parseTagValue: true, trimValues: true }));
+}
 
 function fromXml(body: string, location: string): ValueResult {
   let root: unknown;
   try {
-    root = xml.parse(body);
+    root = xmlParser().parse(body);
   } catch (error) {
     return { error: `the response is not XML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   }

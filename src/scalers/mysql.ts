@@ -1,11 +1,12 @@
 // mysql: scale on the number a SQL query returns (first column of the first row), MySQL or MariaDB.
 
-import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { defineScaler, issue } from './define.js';
 import { param } from './param.js';
 import { milliFromFloatTarget } from './metric-name.js';
 import { firstColumnNumber } from './postgresql-value.js';
 import { dbNameFromConnectionString, mysqlConnectionOptions, type MysqlTarget } from './mysql-connection.js';
+import { loadFor, loadMysql2 } from './client-libraries.js';
 
 /** Parsed mysql parameters, as connect and read use them. */
 export interface MysqlParams {
@@ -18,7 +19,7 @@ export interface MysqlParams {
 
 /** One connection per trigger; `lost` is set when the server drops it between polls. */
 export interface MysqlConnection {
-  readonly connection: mysql.Connection;
+  readonly connection: Connection;
   lost: boolean;
 }
 
@@ -64,6 +65,7 @@ export const mysqlScaler = defineScaler({
   async connect(p, ctx): Promise<MysqlConnection> {
     const options = mysqlConnectionOptions(p.target);
     if (options instanceof Error) throw options;
+    const mysql = await loadFor(loadMysql2, ctx.signal);
     const pending = mysql.createConnection({ ...options, connectTimeout: ctx.timeoutMs });
     const abandon = (): void => void pending.then((c) => { c.destroy(); }).catch(() => undefined);
     ctx.signal.addEventListener('abort', abandon, { once: true });

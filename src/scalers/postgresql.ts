@@ -1,11 +1,12 @@
 // postgresql: scale on the number a SQL query returns (first column of the first row).
 
-import pg from 'pg';
+import type { Client } from 'pg';
 import { defineScaler, issue, type Issue } from './define.js';
 import { param } from './param.js';
 import { milliFromFloatTarget } from './metric-name.js';
 import { firstColumnNumber } from './postgresql-value.js';
 import { postgresClientConfig, SSL_MODES, type PostgresTarget } from './postgresql-connection.js';
+import { loadFor, loadPg } from './client-libraries.js';
 
 /** Parsed postgresql parameters, as connect and read use them. */
 export interface PostgresqlParams {
@@ -19,7 +20,7 @@ export interface PostgresqlParams {
 
 /** One client per trigger; `lost` is set when the server drops it between polls. */
 export interface PostgresqlConnection {
-  readonly client: pg.Client;
+  readonly client: Client;
   lost: boolean;
 }
 
@@ -62,6 +63,7 @@ export const postgresql = defineScaler({
     if (p.azureWorkload) throw new Error('azure-workload pod identity is not supported for postgresql by tide; use a password or connection');
     const config = postgresClientConfig(p.target);
     if (config instanceof Error) throw config;
+    const pg = await loadFor(loadPg, ctx.signal);
     const client = new pg.Client({ ...config, connectionTimeoutMillis: ctx.timeoutMs, query_timeout: ctx.timeoutMs });
     const connection: PostgresqlConnection = { client, lost: false };
     // Without a listener a server-side disconnect would crash the process.

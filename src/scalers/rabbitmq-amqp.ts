@@ -2,8 +2,8 @@
 // (checkQueue), whose reply carries the ready-message count. A missing queue makes the broker close the
 // channel (404); the read fails and ScalerInstance reconnects on the next poll.
 
-import amqp from 'amqplib';
 import type { Channel, ChannelModel, Options } from 'amqplib';
+import { loadAmqplib, loadFor } from './client-libraries.js';
 
 /** What the AMQP reader needs from the trigger's parameters. */
 export interface RabbitAmqpParams {
@@ -56,6 +56,7 @@ function socketOptions(p: RabbitAmqpParams, timeoutMs: number, connectionName: s
 /** Opens the connection and channel; a connection that completes after the caller gave up is closed at once. */
 export async function connectAmqp(p: RabbitAmqpParams, signal: AbortSignal, timeoutMs: number, connectionName: string): Promise<RabbitAmqpConnection> {
   const options = amqpConnectOptions(p);
+  const amqp = await loadFor(loadAmqplib, signal);
   const model = await amqp.connect(options, socketOptions(p, timeoutMs, connectionName));
   const state: { broken: Error | undefined } = { broken: undefined };
   // Without listeners an 'error' event (e.g. the 404 channel close) would be thrown by EventEmitter.

@@ -2,8 +2,9 @@
 // ioredis client per trigger, connected explicitly so an unreachable server fails the connect, with one
 // attempt per command and no background reconnects (ScalerInstance reconnects after a failure).
 
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectContext } from './define.js';
+import { loadFor, loadIoredis } from './client-libraries.js';
 
 /** The connection parameters as derive() hands them over. */
 export interface RedisConnectionParams {
@@ -81,8 +82,10 @@ function clusterOptions(node: RedisOptions): ClusterOptions {
 // The cause of a failed connect: ioredis rejects connect() with a bare "Connection is closed." and emits the reason.
 const lastError = new WeakMap<RedisClient, Error>();
 
-function build(plan: RedisPlan): RedisClient {
-  const client = plan.kind === 'cluster' ? new Cluster([...plan.nodes], plan.options) : new Redis(plan.options);
+type Ioredis = Awaited<ReturnType<typeof loadIoredis>>;
+
+function build(ioredis: Ioredis, plan: RedisPlan): RedisClient {
+  const client = plan.kind === 'cluster' ? new ioredis.Cluster([...plan.nodes], plan.options) : new ioredis.Redis(plan.options);
   // Without a listener ioredis logs every error event; the reason is kept for connect's message.
   client.on('error', (error: Error) => {
     lastError.set(client, error);
@@ -109,14 +112,15 @@ async function open(client: RedisClient, signal: AbortSignal): Promise<void> {
 /** Opens the client; a single address that turns out to be a cluster node (redis-cluster with one seed) is reopened as a cluster. */
 export async function connectRedis(p: RedisConnectionParams, ctx: Pick<ConnectContext, 'signal' | 'timeoutMs'>): Promise<RedisClient> {
   const plan = redisPlan(p, ctx.timeoutMs);
-  const client = build(plan);
+  const ioredis = await loadFor(loadIoredis, ctx.signal);
+  const client = build(ioredis, plan);
   await open(client, ctx.signal);
   if (plan.kind !== 'standalone') return client;
   const info = await client.call('INFO', 'cluster').catch(() => '');
   if (typeof info !== 'string' || !/cluster_enabled:1/.test(info)) return client;
   client.disconnect();
   const seed = { host: plan.options.host ?? '127.0.0.1', port: plan.options.port ?? 6379 };
-  const cluster = build({ kind: 'cluster', nodes: [seed], options: clusterOptions(plan.options) });
+  const cluster = build(ioredis, { kind: 'cluster', nodes: [seed], options: clusterOptions(plan.options) });
   await open(cluster, ctx.signal);
   return cluster;
 }
