@@ -7,6 +7,8 @@ import type { LoopDecision, TriggerRecord } from '../engine/loop-decisions.js';
 /** KEDA's label set of per-trigger metrics. */
 const TRIGGER_LABELS = ['namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'] as const;
 type TriggerLabels = Record<(typeof TRIGGER_LABELS)[number], string>;
+/** KEDA's `type` label: which kind of object a series belongs to. */
+type SeriesType = 'scaledobject' | 'scaledjob';
 
 /** KEDA labels an unnamed trigger with its Go scaler type: `kafka` → `kafkaScaler`, `azure-queue` → `azureQueueScaler`. */
 export function scalerLabel(trigger: Pick<TriggerRecord, 'name' | 'type'>, index: number): string {
@@ -30,6 +32,7 @@ export class OperatorMetrics {
   private readonly active: Gauge<(typeof TRIGGER_LABELS)[number]>;
   private readonly detailErrors: Counter<(typeof TRIGGER_LABELS)[number]>;
   private readonly objectErrors: Counter<'namespace' | 'scaledObject'>;
+  private readonly jobErrors: Counter<'namespace' | 'scaledJob'>;
   private readonly latency: Gauge<(typeof TRIGGER_LABELS)[number]>;
   private readonly loopLatency: Gauge<'namespace' | 'type' | 'resource'>;
   private readonly paused: Gauge<'namespace' | 'scaledObject'>;
@@ -44,6 +47,7 @@ export class OperatorMetrics {
     this.active = new Gauge({ name: 'keda_scaler_active', help: 'Activity of a Scaler Metric value', labelNames: TRIGGER_LABELS, registers });
     this.detailErrors = new Counter({ name: 'keda_scaler_detail_errors_total', help: 'The total number of errors encountered for each scaler', labelNames: TRIGGER_LABELS, registers });
     this.objectErrors = new Counter({ name: 'keda_scaled_object_errors_total', help: 'The number of errors that have occurred for each ScaledObject', labelNames: ['namespace', 'scaledObject'], registers });
+    this.jobErrors = new Counter({ name: 'keda_scaled_job_errors_total', help: 'Number of scaled job errors', labelNames: ['namespace', 'scaledJob'], registers });
     this.latency = new Gauge({ name: 'keda_scaler_metrics_latency_seconds', help: 'The latency of retrieving current metric from each scaler', labelNames: TRIGGER_LABELS, registers });
     this.loopLatency = new Gauge({ name: 'keda_internal_scale_loop_latency_seconds', help: 'Total deviation (in seconds) between the expected execution time and the actual execution time for the scaling loop.', labelNames: ['namespace', 'type', 'resource'], registers });
     this.paused = new Gauge({ name: 'keda_scaled_object_paused', help: 'Indicates whether a ScaledObject is paused', labelNames: ['namespace', 'scaledObject'], registers });
@@ -71,25 +75,39 @@ export class OperatorMetrics {
     });
   }
 
-  /** Records one poll or sync of `namespace/name`. */
+  /** Records one poll or sync of the ScaledObject `namespace/name`. */
   recordDecision(namespace: string, name: string, decision: LoopDecision): void {
-    const labels = decision.triggers.map((t, i): TriggerLabels => ({ namespace, metric: t.metricName, scaledObject: name, scaler: scalerLabel(t, i), triggerIndex: String(i), type: 'scaledobject' }));
-    this.series.set(`${namespace}/${name}`, labels);
-    const failed = decision.triggers.filter((t, i) => {
+    const failed = this.recordTriggers(namespace, name, 'scaledobject', decision.triggers);
+    // Polls only: KEDA measures its polling loop (an HPA sync is not one), due time to run time.
+    if (decision.step === 'poll' && decision.due !== undefined) this.loopLatency.set({ namespace, type: 'scaledobject', resource: name }, Math.max(0, decision.at - decision.due) / 1000);
+    if (failed || decision.error !== undefined) this.objectErrors.inc({ namespace, scaledObject: name });
+  }
+
+  /** Records one poll of the ScaledJob `namespace/name` (KEDA labels its series type="scaledjob"); `lateMs` from its due time. */
+  recordScaledJobPoll(namespace: string, name: string, triggers: readonly TriggerRecord[], lateMs: number, error: boolean): void {
+    const failed = this.recordTriggers(namespace, name, 'scaledjob', triggers);
+    this.loopLatency.set({ namespace, type: 'scaledjob', resource: name }, Math.max(0, lateMs) / 1000);
+    if (failed || error) this.jobErrors.inc({ namespace, scaledJob: name });
+  }
+
+  /** Sets the per-trigger series; true when a trigger failed. */
+  private recordTriggers(namespace: string, name: string, type: SeriesType, triggers: readonly TriggerRecord[]): boolean {
+    const labels = triggers.map((t, i): TriggerLabels => ({ namespace, metric: t.metricName, scaledObject: name, scaler: scalerLabel(t, i), triggerIndex: String(i), type }));
+    this.series.set(`${type}/${namespace}/${name}`, labels);
+    let failed = false;
+    triggers.forEach((t, i) => {
       const l = labels[i];
-      if (l === undefined) return false;
+      if (l === undefined) return;
       if (t.error !== undefined || t.valueMilli === undefined) {
         this.detailErrors.inc(l);
-        return true;
+        failed = true;
+        return;
       }
       this.value.set(l, t.valueMilli / 1000);
       this.active.set(l, t.active === true ? 1 : 0);
       if (t.latencyMs !== undefined) this.latency.set(l, t.latencyMs / 1000);
-      return false;
     });
-    // Polls only: KEDA measures its polling loop (an HPA sync is not one), due time to run time.
-    if (decision.step === 'poll' && decision.due !== undefined) this.loopLatency.set({ namespace, type: 'scaledobject', resource: name }, Math.max(0, decision.at - decision.due) / 1000);
-    if (failed.length > 0 || decision.error !== undefined) this.objectErrors.inc({ namespace, scaledObject: name });
+    return failed;
   }
 
   /** keda_scaled_object_paused: 1 while the object is paused, 0 once it runs; undefined drops the series (object gone). */
@@ -99,15 +117,16 @@ export class OperatorMetrics {
   }
 
   /** Drops the series of an object whose loop stopped. */
-  forget(namespace: string, name: string): void {
-    for (const labels of this.series.get(`${namespace}/${name}`) ?? []) {
+  forget(namespace: string, name: string, type: SeriesType = 'scaledobject'): void {
+    for (const labels of this.series.get(`${type}/${namespace}/${name}`) ?? []) {
       this.value.remove(labels);
       this.active.remove(labels);
       this.detailErrors.remove(labels);
       this.latency.remove(labels);
     }
-    this.objectErrors.remove({ namespace, scaledObject: name });
-    this.loopLatency.remove({ namespace, type: 'scaledobject', resource: name });
-    this.series.delete(`${namespace}/${name}`);
+    if (type === 'scaledobject') this.objectErrors.remove({ namespace, scaledObject: name });
+    else this.jobErrors.remove({ namespace, scaledJob: name });
+    this.loopLatency.remove({ namespace, type, resource: name });
+    this.series.delete(`${type}/${namespace}/${name}`);
   }
 }

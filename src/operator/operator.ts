@@ -139,6 +139,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     maxReconciles: options.scaledJobMaxReconciles,
     retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs, scalerFactory: options.scalerFactory,
     authFingerprint: (ns, triggers) => authentications.fingerprint(ns, triggers),
+    metrics,
   });
   const authentications = new TriggerAuthenticationController({
     api, triggerAuthentications: triggerAuths, clusterTriggerAuthentications: clusterTriggerAuths, scaledObjects, events, log,

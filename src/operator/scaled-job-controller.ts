@@ -15,6 +15,7 @@ import type { ReconcileResult } from '../kube/work-queue.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './event-recorder.js';
 import { ownedJobs, previousGenerationJobs } from './scaled-job-jobs.js';
+import type { OperatorMetrics } from './operator-metrics.js';
 import { buildJobTriggers, ScaledJobLoop } from './scaled-job-loop.js';
 import type { StatusWriter } from './status-writer.js';
 import { withCondition, withInitialConditions } from './status.js';
@@ -45,6 +46,8 @@ export interface ScaledJobControllerDeps {
   readonly scalerFactory?: (inputs: Parameters<typeof scalerInstanceFactory>[0]) => ScalerFactory;
   /** The state of the authentications the triggers use; a change rebuilds the loop (new credentials). */
   readonly authFingerprint?: (namespace: string, triggers: ScaledJobSettings['triggers']) => string;
+  /** KEDA's Prometheus metrics; none when absent. */
+  readonly metrics?: OperatorMetrics;
 }
 
 export class ScaledJobController {
@@ -181,6 +184,7 @@ export class ScaledJobController {
       version: this.deps.version,
       now: this.deps.now ?? Date.now,
       current: (ns, n) => this.deps.scaledJobs.get(ns, n),
+      onPoll: (records, lateMs, failed) => { this.deps.metrics?.recordScaledJobPoll(settings.namespace, settings.name, records, lateMs, failed); },
     }, sj, settings, triggers, fingerprint);
     if (problems.length > 0) {
       await loop.stop();
@@ -195,6 +199,7 @@ export class ScaledJobController {
     if (loop === undefined) return;
     this.loops.delete(key);
     await loop.stop();
+    this.deps.metrics?.forget(loop.settings.namespace, loop.settings.name, 'scaledjob');
   }
 
   /** Finalizer: stop the loop and let the object go; its Jobs follow by owner garbage collection. */

@@ -6,10 +6,12 @@
 import { ConditionType, type Condition } from '../api/conditions.js';
 import type { ScaledJobSettings, TriggerSettings } from '../api/defaults.js';
 import type { ScaledJob, ScaledJobStatus } from '../api/scaled-job.js';
+import type { TriggerRecord } from '../engine/loop-decisions.js';
 import { readAll, type LoopScaler, type ScalerFactory } from '../engine/loop-scalers.js';
 import type { KubeApi, KubeObject } from '../kube/api.js';
 import type { Informer } from '../kube/informer.js';
 import { decideScaledJob, jobsToDelete, type ScaledJobDecision, type ScaledJobSpec, type ScaledJobState } from '../scaling/jobs-executor.js';
+import type { TriggerResult } from '../scaling/evaluate.js';
 import type { JobTriggerObservation } from '../scaling/jobs.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -55,6 +57,8 @@ export interface JobLoopDeps {
   readonly now: () => number;
   /** The ScaledJob as the informer has it now. */
   readonly current: (namespace: string, name: string) => KubeObject | undefined;
+  /** Told of every poll (KEDA's metrics): what each trigger read, how late the poll ran, and whether it failed. */
+  readonly onPoll?: (triggers: TriggerRecord[], lateMs: number, failed: boolean) => void;
 }
 
 /** Jobs we created that the informer has not shown yet are counted anyway (client-go's expectations). */
@@ -66,6 +70,8 @@ export class ScaledJobLoop {
   /** Polls finished (for tests). */
   polls = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When the next poll is due (after the first). */
+  private due: number | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly unseen = new Map<string, { job: KubeObject; at: number }>();
@@ -99,22 +105,27 @@ export class ScaledJobLoop {
 
   private tick(): void {
     if (this.stopped) return;
-    this.running = this.poll().catch((error: unknown) => {
+    const lateMs = this.due === undefined ? 0 : this.deps.now() - this.due;
+    this.running = this.poll(lateMs).catch((error: unknown) => {
+      this.deps.onPoll?.([], lateMs, true);
       this.deps.log.warn('ScaledJob poll failed', { scaledJob: `${this.settings.namespace}/${this.settings.name}`, error: error instanceof Error ? error.message : String(error) });
     }).finally(() => {
       this.polls++;
       if (this.stopped) return;
+      this.due = this.deps.now() + this.settings.pollingIntervalMs;
       this.timer = setTimeout(() => { this.tick(); }, this.settings.pollingIntervalMs);
       this.timer.unref();
     });
   }
 
-  private async poll(): Promise<void> {
+  private async poll(lateMs: number): Promise<void> {
     const { namespace, name } = this.settings;
     const object = this.deps.current(namespace, name);
     if (object === undefined) return;
     const now = this.deps.now();
-    const results = await readAll(this.triggers.map((t) => t.scaler), now);
+    const latenciesMs: number[] = [];
+    const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs);
+    this.deps.onPoll?.(this.records(results, latenciesMs), lateMs, false);
     const observations = this.triggers.map((t, i): JobTriggerObservation => {
       const r = results[i];
       const result = r === undefined ? { error: 'no result' } : 'error' in r ? { error: r.error } : { valueMilli: r.valueMilli, active: r.active ?? r.valueMilli > t.activationMilli };
@@ -128,6 +139,20 @@ export class ScaledJobLoop {
     await this.deps.status.update(namespace, name, (s) => withDecision(s, decision));
     for (const event of decision.events) await this.deps.events.record(object, event);
     await this.cleanUp(jobs);
+  }
+
+  /** Each trigger's read, as the operator's metrics take it. */
+  private records(results: readonly (TriggerResult | undefined)[], latenciesMs: readonly number[]): TriggerRecord[] {
+    return this.triggers.map((t, i): TriggerRecord => {
+      const r = results[i];
+      const latencyMs = latenciesMs[i];
+      const base = {
+        name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: t.metricName, targetMilli: t.targetMilli, targetType: 'AverageValue',
+        ...(latencyMs !== undefined ? { latencyMs } : {}),
+      };
+      if (r === undefined || 'error' in r) return { ...base, error: r?.error ?? 'no result' };
+      return { ...base, valueMilli: r.valueMilli, active: r.active ?? r.valueMilli > t.activationMilli };
+    });
   }
 
   /** The ScaledJob's Jobs: the informer's, plus those we created that it has not shown yet. */

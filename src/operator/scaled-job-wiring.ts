@@ -27,6 +27,7 @@ export interface ScaledJobsOptions {
   readonly retryBaseMs?: number | undefined;
   readonly retryMaxMs?: number | undefined;
   readonly scalerFactory?: ScaledJobControllerDeps['scalerFactory'] | undefined;
+  readonly metrics?: ScaledJobControllerDeps['metrics'];
   /** The state of the triggers' authentications (the TriggerAuthentication controller's fingerprint). */
   readonly authFingerprint?: ScaledJobControllerDeps['authFingerprint'] | undefined;
 }
@@ -71,6 +72,7 @@ export function startScaledJobs(options: ScaledJobsOptions): RunningScaledJobs {
     version: options.version,
     ...(options.scalerFactory !== undefined ? { scalerFactory: options.scalerFactory } : {}),
     ...(options.authFingerprint !== undefined ? { authFingerprint: options.authFingerprint } : {}),
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
   });
   const queue = new WorkQueue({
     concurrency: options.maxReconciles ?? 1,

@@ -172,6 +172,22 @@ describe('tide operator, ScaledJob', () => {
     expect(operator.scaledJobs.controller.loop(`default/${n.sj}`)).toBeUndefined();
   });
 
+  test("KEDA's Prometheus series for a ScaledJob (type=\"scaledjob\"), its errors counted, and gone with the object", async () => {
+    const n = names('metrics');
+    await redis.db().rpush(n.list, 'a', 'b');
+    server.cluster.create(scaledJob(n.sj, n.list));
+    await until(() => jobs(n.sj).length, (c) => c === 2, '2 Jobs');
+    const labels = `namespace="default",metric="s0-redis-${n.list}",scaledObject="${n.sj}",scaler="redisScaler",triggerIndex="0",type="scaledjob"`;
+    const text = await until(() => operator.metrics.registry.metrics(), (t) => t.includes(`keda_scaler_active{${labels}} 1`), 'the ScaledJob series');
+    expect(text).toContain(`keda_scaler_metrics_value{${labels}} 2`);
+    expect(text).toMatch(new RegExp(`keda_internal_scale_loop_latency_seconds\\{namespace="default",type="scaledjob",resource="${n.sj}"\\} \\d`));
+    expect(text).toMatch(/keda_resource_registered_total\{type="scaled_job",namespace="default"\} [1-9]/);
+    server.cluster.delete('keda.sh/v1alpha1', 'ScaledJob', 'default', n.sj);
+    await until(() => sj(n.sj), (o) => o === undefined, 'the ScaledJob gone');
+    await until(() => operator.metrics.registry.metrics(), (t) => !t.includes(`scaledObject="${n.sj}"`), 'its series gone');
+    await redis.db().del(n.list);
+  });
+
   test('rollout: a new generation deletes the running Jobs of the old one (default); gradual keeps them', async () => {
     const immediate = names('rollout');
     const gradual = names('gradual');
@@ -243,6 +259,7 @@ describe('tide operator, broken ScaledJobs', () => {
     const n = names('unreachable');
     server.cluster.create(scaledJob(n.sj, n.list, { trigger: { metadata: { address: '127.0.0.1:1', listName: n.list, listLength: '1' } } }));
     const ready = await until(() => condition(n.sj, 'Ready'), (c) => c?.reason === 'TriggerError', 'Ready=False TriggerError');
+    expect(await operator.metrics.registry.metrics()).toMatch(new RegExp(`keda_scaled_job_errors_total\\{namespace="default",scaledJob="${n.sj}"\\} [1-9]`));
     expect(ready).toMatchObject({ status: 'False', message: 'Triggers defined in ScaledJob are not working correctly' });
     expect(condition(n.sj, 'Active')).toMatchObject({ status: 'False', reason: 'ScalerNotActive' });
     await morePolls(n.sj, 1);
