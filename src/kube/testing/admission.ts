@@ -370,6 +370,16 @@ function withDrawnName(req: ResourceRequest, object: KubeObject | null): Resourc
   }
 }
 
+/** kubectl delete --dry-run=server puts dryRun in the DeleteOptions body rather than the query. */
+function deleteBodyDryRun(body: string): boolean {
+  try {
+    const v: unknown = body.trim() === '' ? {} : JSON.parse(body);
+    return isRecord(v) && Array.isArray(v.dryRun) && v.dryRun.includes('All');
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the object the write applies to is still the one the webhooks were asked about. */
 const versionOf = (cluster: FakeCluster, type: ResourceType, req: ResourceRequest): string => {
   const name = req.path.name;
@@ -385,7 +395,7 @@ export async function withValidatingWebhooks(cluster: FakeCluster, type: Resourc
   for (let round = 0; ; round++) {
     const op = operationOf(cluster, type, req);
     if (op === undefined) return write(req);
-    const dryRun = req.query.getAll('dryRun').length > 0;
+    const dryRun = req.query.getAll('dryRun').length > 0 || (op.operation === 'DELETE' && deleteBodyDryRun(req.body));
     const attrs: Attributes = {
       operation: op.operation, type, namespace: req.path.namespace, name: req.path.name ?? '', subresource: req.path.subresource ?? '',
       object: null, oldObject: op.operation === 'CREATE' ? null : presentOld(type, req, op.existing), dryRun, options: optionsOf(op.operation, req, dryRun), user,

@@ -169,6 +169,11 @@ describe('calling validating webhooks', () => {
     expect(r.body.message).toBe('admission webhook "cm.example.com" denied the request: keep it');
     expect(reviews[0]?.review.request).toMatchObject({ operation: 'DELETE', object: null, oldObject: { metadata: { name: 'gone' } }, options: { kind: 'DeleteOptions' } });
     expect(api.cluster.get('v1', 'ConfigMap', 'default', 'gone')).toBeDefined();
+    // kubectl delete --dry-run=server sends dryRun in the DeleteOptions body.
+    answer = allow;
+    expect((await send('DELETE', `${CM}/gone`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).status).toBe(200);
+    expect(reviews[1]?.review.request).toMatchObject({ operation: 'DELETE', dryRun: true, options: { dryRun: ['All'] } });
+    expect(api.cluster.get('v1', 'ConfigMap', 'default', 'gone')).toBeDefined();
   });
 
   it('"*" does not match subresources; a rule naming deployments/scale gets the Scale', async () => {
