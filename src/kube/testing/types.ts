@@ -12,6 +12,8 @@ export interface OwnerReference {
   uid: string;
   controller?: boolean;
   blockOwnerDeletion?: boolean;
+  /** As JSON allows (and so that the fake's objects pass where the client's KubeObject is expected). */
+  [key: string]: unknown;
 }
 
 /** The metadata fields the server reads or writes itself. */
