@@ -1,11 +1,12 @@
 // `tide metrics-server`: KEDA's metrics adapter (keda-metrics-apiserver) with its flags. It holds no
 // scalers: every request goes to the operator's metrics service (gRPC, mTLS) at
 // --metrics-service-address. Certificates: --cert-dir (ca.crt, tls.crt, tls.key, as KEDA mounts
-// /certs), else the kedaorg-certs Secret of the pod's namespace. Callers are authenticated and
-// authorized as by k8s.io/apiserver's delegating options (src/metrics-server/delegating-auth.ts), with
-// their flag names. Logs go to stderr.
+// /certs), else the kedaorg-certs Secret of the pod's namespace; renewed ones (a replaced CA too) are
+// taken up while running. Callers are authenticated and authorized as by k8s.io/apiserver's
+// delegating options (src/metrics-server/delegating-auth.ts), with their flag names. Logs go to stderr.
 import { resolve } from 'node:path';
-import { MetricsServiceClient } from '../engine/metrics-service-grpc.js';
+import { MetricsServiceClient, type MutualTls } from '../engine/metrics-service-grpc.js';
+import { startMutualTlsSource, type MutualTlsSource } from '../engine/metrics-service-tls.js';
 import { KubeApi } from '../kube/api.js';
 import { loadClientConfig } from '../kube/client-config.js';
 import { KubeconfigError } from '../kube/errors.js';
@@ -107,12 +108,19 @@ export function readMetricsServerFlags(argv: readonly string[], io: CliIO): Metr
 export async function runMetricsServer(flags: MetricsServerFlags, io: CliIO, stopped: () => Promise<unknown>, onStarted?: (server: MetricsApiServer) => void): Promise<number> {
   const log = createLogger({ name: 'tide-metrics-server', destination: process.stderr });
   // Loaded here: @peculiar/x509 costs every other tide command ~100 ms of start-up.
-  const { loadMutualTls } = await import('../kube/certificates/mutual-tls.js');
   const { kedaCertificateDnsNames } = await import('../kube/certificates/issue.js');
-  let tls;
+  // Renewed certificates (and a replaced CA) go to the HTTPS server and the metrics service client as they come.
+  const live: { server?: MetricsApiServer; client?: MetricsServiceClient } = {};
+  const reloaded = (next: MutualTls): void => {
+    live.server?.setCertificate({ cert: next.cert, key: next.key });
+    live.client?.setTls(next);
+    log.info('certificates reloaded');
+  };
+  const reloadFailed = (error: Error): void => { log.warn('cannot reload the certificates; keeping the current ones', { error: error.message }); };
+  let certificates: MutualTlsSource;
   try {
     if (flags.certDir !== undefined) {
-      tls = await loadMutualTls({ certDir: flags.certDir });
+      certificates = await startMutualTlsSource({ certDir: flags.certDir }, reloaded, reloadFailed);
     } else {
       let api: KubeApi;
       try {
@@ -121,18 +129,20 @@ export async function runMetricsServer(flags: MetricsServerFlags, io: CliIO, sto
         if (error instanceof KubeconfigError) throw new InputError(error.message);
         throw error;
       }
-      tls = await loadMutualTls({ api, namespace: flags.namespace, dnsNames: kedaCertificateDnsNames(flags.namespace) });
+      certificates = await startMutualTlsSource({ api, namespace: flags.namespace, dnsNames: kedaCertificateDnsNames(flags.namespace) }, reloaded, reloadFailed);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
     io.stderr(`tide metrics-server: no certificates: ${error instanceof Error ? error.message : String(error)}\n`);
     return flags.certDir !== undefined ? ExitCode.invalid : ExitCode.unreachable;
   }
+  const tls = certificates.initial;
   let auth: DelegatingAuth | undefined;
   if (flags.auth !== undefined) {
     try {
       auth = await startAuth(flags, flags.auth, io, log);
     } catch (error) {
+      certificates.stop();
       if (error instanceof InputError || error instanceof AuthenticationConfigError) throw new InputError(error.message);
       io.stderr(`tide metrics-server: cannot read the authentication configuration (kube-system/extension-apiserver-authentication): ${error instanceof Error ? error.message : String(error)}\n`);
       return ExitCode.unreachable;
@@ -141,20 +151,24 @@ export async function runMetricsServer(flags: MetricsServerFlags, io: CliIO, sto
     log.warn('--insecure-allow-all-requests: every caller may read every metric; do not run this way in a cluster');
   }
   const host = flags.metricsServiceAddress.slice(0, flags.metricsServiceAddress.lastIndexOf(':'));
-  const client = new MetricsServiceClient({ address: flags.metricsServiceAddress, tls, authority: flags.authority ?? host });
-  let server: MetricsApiServer;
+  const service = new MetricsServiceClient({ address: flags.metricsServiceAddress, tls, authority: flags.authority ?? host });
+  live.client = service;
+  let api: MetricsApiServer;
   try {
-    server = await startMetricsApiServer({ port: flags.securePort, certificate: { cert: tls.cert, key: tls.key }, service: client, log, ...(auth === undefined ? {} : { authorize: auth.authorize }) });
+    api = await startMetricsApiServer({ port: flags.securePort, certificate: { cert: tls.cert, key: tls.key }, service, log, ...(auth === undefined ? {} : { authorize: auth.authorize }) });
   } catch (error) {
-    client.close();
+    certificates.stop();
+    service.close();
     auth?.stop();
     throw new InputError(`cannot listen on port ${flags.securePort}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  log.info('external metrics API listening', { port: server.port, metricsService: flags.metricsServiceAddress });
-  onStarted?.(server);
+  live.server = api;
+  log.info('external metrics API listening', { port: api.port, metricsService: flags.metricsServiceAddress, certificates: certificates.description });
+  onStarted?.(api);
   await stopped();
-  await server.close();
-  client.close();
+  certificates.stop();
+  await api.close();
+  service.close();
   auth?.stop();
   return ExitCode.ok;
 }

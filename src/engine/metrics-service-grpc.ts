@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON, type MethodDefinition, type Options, type ServiceDefinition } from '@grpc/proto-loader';
 import { formatQuantity, parseQuantity } from '../api/quantity.js';
 import { MetricsServiceError, type MetricRef, type MetricsService, type MetricValue } from './metrics-service.js';
+import { MutualTlsProvider } from './metrics-service-tls.js';
 
 /** KEDA's default port of the operator's metrics service. */
 export const METRICS_SERVICE_PORT = 9666;
@@ -140,7 +141,7 @@ export interface MetricsServiceClientOptions {
 }
 
 /**
- * The adapter's client: one channel, KEDA's 3 s deadline, wait-for-ready. Identical requests in flight
+ * The adapter's client: one channel, KEDA's 3 s deadline, wait-for-ready, certificates replaceable (setTls). Identical requests in flight
  * at the same time share one call (as Go's singleflight): a request that arrives while the same
  * metric of the same ScaledObject is being fetched gets that fetch's answer, never an older one.
  */
@@ -150,8 +151,12 @@ export class MetricsServiceClient implements MetricsService {
   private readonly method = getMetricsMethod();
   private readonly inFlight = new Map<string, Promise<MetricValue[]>>();
 
+  private readonly tls: MutualTlsProvider;
+
   constructor(options: MetricsServiceClientOptions) {
-    const credentials = grpc.credentials.createSsl(Buffer.from(options.tls.ca), Buffer.from(options.tls.key), Buffer.from(options.tls.cert));
+    // Through a provider, so new material (setTls) is used by the channel's next connection without a new channel.
+    this.tls = new MutualTlsProvider(options.tls);
+    const credentials = grpc.experimental.createCertificateProviderChannelCredentials(this.tls, this.tls);
     const channelOptions: grpc.ChannelOptions = options.authority === undefined ? {} : { 'grpc.ssl_target_name_override': options.authority, 'grpc.default_authority': options.authority };
     this.client = new grpc.Client(options.address, credentials, channelOptions);
     this.timeoutMs = options.timeoutMs ?? METRICS_SERVICE_TIMEOUT_MS;
@@ -183,6 +188,14 @@ export class MetricsServiceClient implements MetricsService {
         }
       });
     });
+  }
+
+  /**
+   * New material (a renewed certificate, a replaced CA) for the connections made from now on; the one
+   * already open, and the calls on it, carry on (the operator keeps serving it after its own swap).
+   */
+  setTls(tls: MutualTls): void {
+    this.tls.set(tls);
   }
 
   close(): void {

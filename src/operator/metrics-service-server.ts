@@ -1,11 +1,13 @@
 // --metrics-service-bind-address (KEDA: :9666): the operator's side of the metrics service, gRPC over
 // mutual TLS. Only a client with a certificate signed by the shared CA (the metrics adapter, from the
-// same kedaorg-certs Secret) gets an answer; values come from the running scale loops.
+// same kedaorg-certs Secret) gets an answer; values come from the running scale loops. Renewed
+// certificates and a replaced CA are applied to the bound server in place (metrics-service-tls.ts).
 import * as grpc from '@grpc/grpc-js';
 import { metricsServiceDefinition, toMessage, type ExternalMetricValueListMessage, type MutualTls, type ScaledObjectRefMessage } from '../engine/metrics-service-grpc.js';
 import type { ScaleLoop } from '../engine/loop.js';
 import { loopMetricsService, MetricsServiceError, type MetricsService } from '../engine/metrics-service.js';
 import type { KubeApi } from '../kube/api.js';
+import { MutualTlsProvider, startMutualTlsSource } from '../engine/metrics-service-tls.js';
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 
 export interface MetricsServiceServerOptions {
@@ -19,12 +21,9 @@ export interface MetricsServiceServerOptions {
 export interface MetricsServiceServer {
   readonly port: number;
   /** Serves new connections with this CA and pair from now on (certificate rotation). */
-  setTls(tls: MutualTls): Promise<void>;
+  setTls(tls: MutualTls): void;
   close(): Promise<void>;
 }
-
-const credentialsOf = (tls: MutualTls): grpc.ServerCredentials =>
-  grpc.ServerCredentials.createSsl(Buffer.from(tls.ca), [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], true);
 
 /** Starts the gRPC server; resolves once it listens. */
 export async function startMetricsServiceServer(options: MetricsServiceServerOptions): Promise<MetricsServiceServer> {
@@ -41,23 +40,19 @@ export async function startMetricsServiceServer(options: MetricsServiceServerOpt
       },
     );
   };
-  let server = new grpc.Server();
+  // Through a provider, which grpc-js applies to the listening server in place (setSecureContext):
+  // new handshakes get new material, the port stays bound, open connections and calls carry on.
+  const provider = new MutualTlsProvider(options.tls);
+  const server = new grpc.Server();
   server.addService(metricsServiceDefinition(), { GetMetrics: handler });
   const host = options.address.host ?? '0.0.0.0';
-  const bind = (s: grpc.Server, tls: MutualTls, port: number): Promise<number> => new Promise((resolve, reject) => {
-    s.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, credentialsOf(tls), (error, bound) => { if (error) reject(error); else resolve(bound); });
+  const credentials = grpc.experimental.createCertificateProviderServerCredentials(provider, provider, true);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.address.port}`, credentials, (error, bound) => { if (error) reject(error); else resolve(bound); });
   });
-  const port = await bind(server, options.tls, options.address.port);
   return {
     port,
-    async setTls(tls) {
-      // grpc-js cannot swap credentials on a bound port: start a fresh server on the same port, then let the old one finish.
-      const old = server;
-      await new Promise<void>((resolve) => { old.tryShutdown(() => { resolve(); }); });
-      server = new grpc.Server();
-      server.addService(metricsServiceDefinition(), { GetMetrics: handler });
-      await bind(server, tls, port);
-    },
+    setTls(tls) { provider.set(tls); },
     close: () => new Promise<void>((resolve) => { server.tryShutdown(() => { resolve(); }); }),
   };
 }
@@ -76,13 +71,26 @@ export interface OperatorMetricsServiceOptions {
   readonly log?: Logger;
 }
 
-/** The operator's metrics service with its certificates (`tide operator --metrics-service-bind-address`). */
+/** The operator's metrics service with its certificates (`tide operator --metrics-service-bind-address`), swapped when they are renewed. */
 export async function startOperatorMetricsService(options: OperatorMetricsServiceOptions): Promise<MetricsServiceServer> {
+  const log = options.log ?? silentLogger;
   // Loaded here: @peculiar/x509 costs every tide start-up ~100 ms.
-  const { loadMutualTls } = await import('../kube/certificates/mutual-tls.js');
   const { kedaCertificateDnsNames } = await import('../kube/certificates/issue.js');
-  const tls = await loadMutualTls(options.certDir !== undefined
-    ? { certDir: options.certDir }
-    : { api: options.api, namespace: options.namespace, dnsNames: kedaCertificateDnsNames(options.namespace) });
-  return startMetricsServiceServer({ address: options.address, tls, service: loopMetricsService(options.loop), ...(options.log ? { log: options.log } : {}) });
+  let server: MetricsServiceServer | undefined;
+  const source = await startMutualTlsSource(
+    options.certDir !== undefined ? { certDir: options.certDir } : { api: options.api, namespace: options.namespace, dnsNames: kedaCertificateDnsNames(options.namespace) },
+    (tls) => {
+      server?.setTls(tls);
+      log.info('metrics service certificates reloaded');
+    },
+    (error) => { log.warn('cannot reload the metrics service certificates; keeping the current ones', { error: error.message }); },
+  );
+  try {
+    server = await startMetricsServiceServer({ address: options.address, tls: source.initial, service: loopMetricsService(options.loop), log });
+  } catch (error) {
+    source.stop();
+    throw error;
+  }
+  const running = server;
+  return { port: running.port, setTls: (tls) => { running.setTls(tls); }, close: async () => { source.stop(); await running.close(); } };
 }
