@@ -55,6 +55,8 @@ export interface ExecutorStep {
   readonly decision: ScaleDecision;
   readonly state: ExecutorState;
   readonly replicasBefore: number;
+  /** Each metric's health after this poll (`status.health`; empty unless fallback is configured). */
+  readonly health: HealthMap;
   readonly error?: string;
 }
 
@@ -246,7 +248,7 @@ export class ScaleLoop {
     this.history.add(decision);
     this.options.onDecision?.(decision);
     if (outcome.executorDecision !== undefined) {
-      this.options.onExecutor?.({ decision: outcome.executorDecision, state: this.memory.executor, replicasBefore: size.replicas, ...(error !== undefined ? { error } : {}) });
+      this.options.onExecutor?.({ decision: outcome.executorDecision, state: this.memory.executor, replicasBefore: size.replicas, health: this.health, ...(error !== undefined ? { error } : {}) });
     }
     return decision;
   }

@@ -95,6 +95,8 @@ export class ScaledObjectLoops {
       const hpa = s.hpaName === undefined ? undefined : this.hpaOf?.(namespace, s.hpaName);
       const next: ScaledObjectStatus = { ...s, conditions: withHpaActive(conditions, hpa) ?? conditions };
       if (state.lastActiveTime !== undefined) next.lastActiveTime = kubeTime(state.lastActiveTime);
+      // KEDA keeps status.health only for a ScaledObject with a fallback (the only case the loop tracks it).
+      if (Object.keys(step.health).length > 0) next.health = Object.fromEntries(Object.entries(step.health).map(([metric, h]) => [metric, { numberOfFailures: h.numberOfFailures, status: h.status }]));
       return next;
     });
     const object = this.current(namespace, name);

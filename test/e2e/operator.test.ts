@@ -254,8 +254,12 @@ describe('tide operator, fallback', () => {
       const fallback = await until(() => condition(n.so, 'Fallback'), (c) => c?.status === 'True', 'Fallback=True');
       expect(fallback?.reason).toBe('FallbackExists');
       await until(() => replicas(n.app), (r) => r === 3, 'fallback.replicas');
+      const health = async (): Promise<unknown> => ((await so(n.so))?.status as { health?: Record<string, unknown> } | undefined)?.health?.[`s0-redis-${n.list}`];
+      expect(await health()).toMatchObject({ status: 'Failing' });
+      expect(((await health()) as { numberOfFailures: number }).numberOfFailures).toBeGreaterThan(2);
       proxy = await listen(port);
       await until(() => condition(n.so, 'Fallback'), (c) => c?.status === 'False', 'Fallback=False once the broker is back');
+      await until(health, (h) => JSON.stringify(h) === JSON.stringify({ numberOfFailures: 0, status: 'Happy' }), 'status.health Happy again');
       // The metric rules again (scale-in from 3 would wait out the HPA's 300 s stabilization: scale out).
       await redis.db().rpush(n.list, ...Array.from({ length: 13 }, (_, i) => `n${i}`));
       await until(() => replicas(n.app), (r) => r === 4, 'the metric again (20 items: 4)');
