@@ -80,6 +80,9 @@ export class ScaledJobController {
       });
     }
     await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withInitialConditions(s.conditions) }));
+    // As KEDA: the Ready event follows the condition as it was when this reconcile began (the loop
+    // started below may already have written Ready by the time it ends).
+    const wasReady = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready)?.status === 'True';
     let message: string;
     try {
       message = await this.reconcileSpec(key, raw);
@@ -94,10 +97,10 @@ export class ScaledJobController {
       await this.deps.events.record(raw, { type: 'Warning', reason: 'ScaledJobCheckFailed', message: check.message });
       throw check;
     }
+    if (!wasReady) await this.deps.events.record(raw, { type: 'Normal', reason: 'ScaledJobReady', message: 'ScaledJob is ready for scaling' });
     const ready = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready);
     // The loop's verdicts on the triggers stand until the loop changes them.
     if (ready?.status === 'True' || ready?.reason === 'TriggerError' || ready?.reason === 'PartialTriggerError') return undefined;
-    await this.deps.events.record(raw, { type: 'Normal', reason: 'ScaledJobReady', message: 'ScaledJob is ready for scaling' });
     await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withCondition(s.conditions, ConditionType.Ready, 'True', 'ScaledJobReady', message) }));
     return undefined;
   }

@@ -100,6 +100,9 @@ export class ScaledObjectController {
       });
     }
     await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withInitialConditions(s.conditions) }));
+    // As KEDA: the Ready event follows the condition as it was when this reconcile began (a loop
+    // started below may already have written Ready=True by the time it ends).
+    const wasReady = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready)?.status === 'True';
     try {
       await this.reconcileSpec(key, raw);
     } catch (error) {
@@ -113,10 +116,10 @@ export class ScaledObjectController {
       await this.deps.events.record(raw, { type: 'Warning', reason: 'ScaledObjectCheckFailed', message: check.message });
       throw check;
     }
+    if (!wasReady) await this.deps.events.record(raw, { type: 'Normal', reason: 'ScaledObjectReady', message: 'ScaledObject is ready for scaling' });
     const ready = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready);
     // The loop's own verdicts on the triggers stand until the loop changes them.
     if (ready?.status === 'True' || ready?.reason === 'TriggerError' || ready?.reason === 'PartialTriggerError') return undefined;
-    await this.deps.events.record(raw, { type: 'Normal', reason: 'ScaledObjectReady', message: 'ScaledObject is ready for scaling' });
     await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withCondition(s.conditions, ConditionType.Ready, 'True', 'ScaledObjectReady', MSG.ready) }));
     return undefined;
   }

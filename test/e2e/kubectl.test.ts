@@ -74,7 +74,8 @@ describe.skipIf(!helmAvailable())('kubectl against tide dev apiserver and tide o
     expect(applied).toContain('scaledobject.keda.sh/redis-scaledobject serverside-applied');
     expect(applied).toContain('triggerauthentication.keda.sh/keda-trigger-auth-redis-secret serverside-applied');
 
-    const so = await until(() => json(['get', 'scaledobject', 'redis-scaledobject']), (o) => conditions(o).some((c) => c.type === 'Ready' && c.status === 'True'), `Ready=True (operator log: ${logs.operator.slice(-500)})`);
+    // Ready may come from the loop's first poll a moment before the reconcile writes the rest of status.
+    const so = await until(() => json(['get', 'scaledobject', 'redis-scaledobject']), (o) => conditions(o).some((c) => c.type === 'Ready' && c.status === 'True') && (o.status as { hpaName?: string } | undefined)?.hpaName !== undefined, `Ready=True and the status written (operator log: ${logs.operator.slice(-500)})`);
     expect(conditions(so).find((c) => c.type === 'Ready')).toMatchObject({ reason: 'ScaledObjectReady', message: 'ScaledObject is defined correctly and is ready for scaling' });
     expect(so.metadata).toMatchObject({ finalizers: ['finalizer.keda.sh'], labels: { 'scaledobject.keda.sh/name': 'redis-scaledobject' } });
     expect(so.status).toMatchObject({ scaleTargetKind: 'apps/v1.Deployment', scaleTargetGVKR: { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' }, originalReplicaCount: 0, externalMetricNames: [`s0-redis-${list}`], hpaName: 'keda-hpa-redis-scaledobject', authenticationsTypes: 'keda-trigger-auth-redis-secret' });

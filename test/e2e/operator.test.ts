@@ -69,7 +69,8 @@ describe('tide operator, keda mode', () => {
     await cluster.create(deployment(n.app, 0));
     await cluster.create(scaledObject(n.so, n.app, n.list));
     await until(async () => (await condition(n.so, 'Ready'))?.status, (s) => s === 'True', 'Ready=True');
-    const object = await so(n.so);
+    // Ready may come from the loop's first poll a moment before the reconcile writes the rest of status.
+    const object = await until(() => so(n.so), (o) => (o?.status as { hpaName?: string } | undefined)?.hpaName !== undefined, 'the status written');
     expect(object?.metadata.finalizers).toEqual(['finalizer.keda.sh']);
     expect(object?.metadata.labels).toMatchObject({ 'scaledobject.keda.sh/name': n.so });
     expect(object?.status).toMatchObject({
