@@ -121,7 +121,8 @@ describe('tide up: a queue app scaled by local processes', () => {
       expect(receivedAt.filter((t) => t > scaleInAt).length).toBeGreaterThan(0);
       const stopped = run.events.flatMap((e) => (e.source === 'replicas' && e.event.type === 'stopped' ? [e.event] : []));
       expect(stopped.length).toBeGreaterThan(0);
-      expect(stopped.every((e) => !e.forced && e.code === 0)).toBe(true);
+      // Every replica exited by itself, cleanly (the failure shows which did not, and how).
+      expect(stopped.filter((e) => e.forced || e.code !== 0)).toEqual([]);
     } finally {
       await run.up.stop();
     }
