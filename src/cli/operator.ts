@@ -154,6 +154,9 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
   });
   let lost: (() => void) | undefined;
   const leaseLost = new Promise<'lost'>((done) => { lost = () => { done('lost'); }; });
+  let leading: (() => void) | undefined;
+  const becameLeader = new Promise<'leading'>((done) => { leading = () => { done('leading'); }; });
+  const stop = stopped();
   let operator;
   try {
     operator = await startOperator({
@@ -163,6 +166,7 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
       watchNamespace: flags.watchNamespace, clusterObjectNamespace: flags.clusterObjectNamespace,
       ...(flags.leaderElection !== undefined ? { leaderElection: { ...flags.leaderElection, onLost: () => lost?.() } } : {}),
       ...(flags.certRotation !== undefined ? { certificateRotation: flags.certRotation } : {}),
+      onStartedLeading: () => leading?.(),
     });
   } catch (error) {
     health?.server.close();
@@ -175,7 +179,13 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
     await running.stop();
     throw new InputError(`cannot serve metrics on ${flags.metrics?.host ?? ''}:${flags.metrics?.port ?? ''}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   });
-  const metricsService = flags.metricsService === undefined ? undefined : await startOperatorMetricsService({
+  ready = true;
+  log.info('operator started', { watchNamespace: flags.watchNamespace ?? '(all)', healthProbePort: health?.port, metricsPort: metrics?.port });
+  // As KEDA (its gRPC server is a runnable that needs leader election): only the leader serves the
+  // metrics service. A standby has no loops to answer from; with its port closed, the adapter's
+  // channel reconnects through the Service until it reaches the leader.
+  const first = await Promise.race([becameLeader, stop, leaseLost]);
+  const metricsService = flags.metricsService === undefined || first !== 'leading' ? undefined : await startOperatorMetricsService({
     address: flags.metricsService, certDir: flags.certDir, api: running.api, namespace: flags.clusterObjectNamespace, log,
     loop: (namespace, name) => running.controller.loops.get(`${namespace}/${name}`)?.loop,
   }).catch(async (error: unknown) => {
@@ -184,9 +194,7 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
     await running.stop();
     throw new InputError(`cannot serve the metrics service on ${flags.metricsService?.host ?? ''}:${flags.metricsService?.port ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
   });
-  ready = true;
-  log.info('operator started', { watchNamespace: flags.watchNamespace ?? '(all)', healthProbePort: health?.port, metricsPort: metrics?.port });
-  const ended = await Promise.race([stopped(), leaseLost]);
+  const ended = first === 'leading' ? await Promise.race([stop, leaseLost]) : first;
   if (ended === 'lost') io.stderr('tide operator: leader election lost; exiting\n');
   await metricsService?.close();
   await operator.stop();

@@ -42,6 +42,8 @@ export interface OperatorOptions {
   readonly leaderElection?: LeaderElectionSettings;
   /** --enable-cert-rotation: the leader keeps kedaorg-certs and the caBundles (absent = off). */
   readonly certificateRotation?: Omit<CertificateControllerOptions, 'api' | 'log'>;
+  /** Told when this replica starts running the controllers (at once without leader election). */
+  readonly onStartedLeading?: () => void;
 }
 
 export interface RunningOperator {
@@ -164,6 +166,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       scaledJobs.start();
       authentications.start();
       certificates?.start();
+      options.onStartedLeading?.();
     },
     stop: async () => {
       await queue.stop();
