@@ -50,15 +50,14 @@ export async function startTestCluster(fakeOptions: FakeApiServerOptions = {}): 
   };
 }
 
-// The client's object type and the fake's describe the same JSON; only their optional fields differ.
+// The client's object type is looser than the fake's (ownerReferences are untyped records there).
 const fromApi = (object: ApiObject): KubeObject => object as unknown as KubeObject;
-const toApi = (object: KubeObject): ApiObject => object as unknown as ApiObject;
 
 function realCluster(kubeconfig: string): TestCluster {
   const api = new KubeApi(loadClientConfig({ kubeconfigYaml: kubeconfig }), { qps: 0 });
   return {
     kubeconfig,
-    create: async (object) => fromApi(await api.create(toApi(object))),
+    create: async (object) => fromApi(await api.create(object)),
     get: async (apiVersion, kind, namespace, name) => {
       const object = await api.get(apiVersion, kind, namespace, name);
       return object === undefined ? undefined : fromApi(object);
@@ -69,7 +68,7 @@ function realCluster(kubeconfig: string): TestCluster {
         const current = await api.get(apiVersion, kind, namespace, name);
         if (current === undefined) throw new Error(`${kind} ${namespace}/${name} not found`);
         try {
-          await api.replace(toApi({ ...change(fromApi(current)), apiVersion, kind }));
+          await api.replace({ ...change(fromApi(current)), apiVersion, kind });
           return;
         } catch (error) {
           if (!(error instanceof KubeApiError && error.status === 409) || attempt >= 10) throw error;
