@@ -7,7 +7,7 @@ import { loadClientConfig } from '../kube/client-config.js';
 import { parseBindAddress, startHealthServer } from '../operator/health-server.js';
 import { startMetricsEndpoint } from '../operator/metrics-endpoint.js';
 import { DEFAULT_METRICS_SERVICE_BIND_ADDRESS, startOperatorMetricsService } from '../operator/metrics-service-server.js';
-import { startOperator } from '../operator/operator.js';
+import { DEFAULT_MAX_CONCURRENT_SCALER_CALLS, startOperator } from '../operator/operator.js';
 import { createLogger } from '../telemetry/logger.js';
 import { numberFlag, parseFlags } from './args.js';
 import { expandGoBooleans, goBoolean } from './go-bool-flags.js';
@@ -23,6 +23,7 @@ const OPTIONS = {
   'health-probe-bind-address': { type: 'string' },
   'kube-api-qps': { type: 'string' },
   'kube-api-burst': { type: 'string' },
+  'max-concurrent-scaler-calls': { type: 'string' },
   'metrics-service-bind-address': { type: 'string' },
   'cert-dir': { type: 'string' },
   'leader-elect': { type: 'boolean' },
@@ -47,6 +48,8 @@ export interface OperatorFlags {
   readonly healthProbe: { host: string | undefined; port: number } | undefined;
   readonly qps: number;
   readonly burst: number;
+  /** tide's own: scaler reads at once over every loop (KEDA has no bound). */
+  readonly scalerCalls: number;
   readonly watchNamespace: string | undefined;
   readonly clusterObjectNamespace: string;
   readonly maxReconciles: number;
@@ -126,6 +129,7 @@ export function readOperatorFlags(argv: readonly string[], io: CliIO): OperatorF
     healthProbe: bind('health-probe-bind-address', values['health-probe-bind-address'] ?? ':8081'),
     qps: numberFlag('kube-api-qps', values['kube-api-qps'], 20),
     burst: numberFlag('kube-api-burst', values['kube-api-burst'], 30, 1),
+    scalerCalls: Math.floor(numberFlag('max-concurrent-scaler-calls', values['max-concurrent-scaler-calls'], DEFAULT_MAX_CONCURRENT_SCALER_CALLS, 1)),
     watchNamespace: env.WATCH_NAMESPACE !== undefined && env.WATCH_NAMESPACE !== '' ? env.WATCH_NAMESPACE : undefined,
     clusterObjectNamespace: env.KEDA_CLUSTER_OBJECT_NAMESPACE ?? env.POD_NAMESPACE ?? 'keda',
     maxReconciles: Math.floor(reconciles),
@@ -161,7 +165,7 @@ export async function runOperator(flags: OperatorFlags, io: CliIO, stopped: () =
   try {
     operator = await startOperator({
       config, version, log,
-      qps: flags.qps, burst: flags.burst, maxReconciles: flags.maxReconciles,
+      qps: flags.qps, burst: flags.burst, maxReconciles: flags.maxReconciles, maxConcurrentScalerCalls: flags.scalerCalls,
       ...(flags.scaledJobMaxReconciles !== undefined ? { scaledJobMaxReconciles: flags.scaledJobMaxReconciles } : {}),
       watchNamespace: flags.watchNamespace, clusterObjectNamespace: flags.clusterObjectNamespace,
       ...(flags.leaderElection !== undefined ? { leaderElection: { ...flags.leaderElection, onLost: () => lost?.() } } : {}),
@@ -208,6 +212,7 @@ export const operatorCommand: Command = {
   summary: 'run the ScaledObject controller (KEDA-compatible operator)',
   usage: `Usage: tide operator [--kubeconfig FILE] [--health-probe-bind-address :8081] [--metrics-bind-address :8080]
                      [--kube-api-qps 20] [--kube-api-burst 30] [--metrics-service-bind-address :9666] [--cert-dir DIR]
+                     [--max-concurrent-scaler-calls 100]
                      [--leader-elect] [--enable-cert-rotation[=true|false]] [--cert-secret-name kedaorg-certs]
                      [--operator-service-name keda-operator] [--metrics-server-service-name keda-metrics-apiserver]
                      [--webhooks-service-name keda-admission-webhooks] [--k8s-cluster-domain cluster.local]

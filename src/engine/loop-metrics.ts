@@ -6,6 +6,7 @@
 
 import { COMPOSITE_METRIC_NAME, evaluate, type MetricOutcome, type ScalingModifiersInput, type TriggerResult } from '../scaling/evaluate.js';
 import type { FallbackSpec, HealthMap } from '../scaling/fallback.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { readAll } from './loop-scalers.js';
 import type { LoopTrigger } from './loop-triggers.js';
 
@@ -20,6 +21,8 @@ export interface MetricServingState {
   /** The target's size, read only when a fallback value may be needed (a failed fetch with a fallback). */
   readonly size: () => Promise<{ replicas: number; readyReplicas: number }>;
   readonly now: number;
+  /** The operator's bound on scaler reads at once, shared with the polls. */
+  readonly limit?: ConcurrencyLimit | undefined;
 }
 
 /** The metric's outcome and the health after this fetch; undefined when the loop has no such metric (names compared case-insensitively, as the HPA lower-cases them). */
@@ -31,7 +34,7 @@ export async function serveMetric(state: MetricServingState, metricName: string)
   const results = await Promise.all(picked.map(async ({ t, i }): Promise<TriggerResult | undefined> => {
     const cached = t.settings.useCachedMetrics ? state.cached[i] : undefined;
     if (cached !== undefined) return cached;
-    const [fresh] = await readAll([t.scaler], state.now);
+    const [fresh] = await readAll([t.scaler], state.now, undefined, state.limit);
     return fresh;
   }));
   const failed = results.some((r) => r === undefined || 'error' in r);

@@ -6,6 +6,7 @@ import type { MetricSpec } from '../scalers/define.js';
 import { scalerFor, type AnyScaler } from '../scalers/index.js';
 import { ScalerInstance, triggerLabel, type MetricReading } from '../scalers/instance.js';
 import type { TriggerResult } from '../scaling/evaluate.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 
 /** What the loop needs of a running scaler; ScalerInstance is one, tests may pass their own. */
 export interface LoopScaler {
@@ -108,16 +109,18 @@ function withSubscription(instance: ScalerInstance, scaler: AnyScaler, params: u
 
 /**
  * Reads every scaler in parallel; a failure or a scaler that could not be built becomes that trigger's
- * error; undefined (cpu/memory) reads nothing. `latenciesMs`, when given, gets each read's duration.
+ * error; undefined (cpu/memory) reads nothing. `latenciesMs`, when given, gets each read's duration
+ * (a wait for a slot of `limit` included: it is what the poll waited for).
  */
-export async function readAll(scalers: readonly (LoopScaler | { readonly error: string } | undefined)[], now: number, latenciesMs?: number[]): Promise<(TriggerResult | undefined)[]> {
+export async function readAll(scalers: readonly (LoopScaler | { readonly error: string } | undefined)[], now: number, latenciesMs?: number[], limit?: ConcurrencyLimit): Promise<(TriggerResult | undefined)[]> {
   return Promise.all(
     scalers.map(async (scaler, i): Promise<TriggerResult | undefined> => {
       if (scaler === undefined) return undefined;
       if ('error' in scaler) return { error: scaler.error };
+      const read = (): Promise<MetricReading> => scaler.getMetricsAndActivity(now);
       const started = performance.now();
       try {
-        const reading = await scaler.getMetricsAndActivity(now);
+        const reading = await (limit === undefined ? read() : limit.run(read));
         return { valueMilli: reading.valueMilli, active: reading.active };
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error) };

@@ -14,6 +14,7 @@ import type { ScaleTarget } from '../targets/scale-target.js';
 import { systemScheduler, type Scheduler, type TimerHandle } from './loop-clock.js';
 import { DecisionLog, type LoopDecision } from './loop-decisions.js';
 import { serveMetric } from './loop-metrics.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { readAll, scalerInstanceFactory, type ScalerFactory } from './loop-scalers.js';
 import { hpaStep, pollStep, type LoopMode, type StepMemory, type StepModel } from './loop-step.js';
 import { buildLoopTriggers, triggerRecords, type LoopTrigger } from './loop-triggers.js';
@@ -47,6 +48,8 @@ export interface ScaleLoopOptions {
   /** What the executor remembers from before this loop (the operator seeds it from the object's status). */
   readonly initialState?: Partial<ExecutorState>;
   /** Every poll's executor decision with the state after it; `error` when writing the target failed. */
+  /** Shared by every loop of an operator: at most this many scaler reads at once (none when absent). */
+  readonly scalerCalls?: ConcurrencyLimit;
   readonly onExecutor?: (step: ExecutorStep) => void;
 }
 
@@ -153,7 +156,7 @@ export class ScaleLoop {
   async metricValue(metricName: string): Promise<MetricOutcome | undefined> {
     const served = await serveMetric({
       triggers: this.triggers, cached: this.lastResults, fallback: this.fallback, modifiers: this.modifiers, health: this.health,
-      size: () => this.target.getReplicas(), now: this.scheduler.now(),
+      size: () => this.target.getReplicas(), now: this.scheduler.now(), limit: this.options.scalerCalls,
     }, metricName);
     if (served === undefined) return undefined;
     this.health = served.health;
@@ -216,7 +219,7 @@ export class ScaleLoop {
     }
     const now = this.scheduler.now();
     const latenciesMs: number[] = [];
-    const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs);
+    const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs, this.options.scalerCalls);
     this.lastResults = results;
     const observation = this.observe(results, size);
     const outcome = step === 'poll' ? pollStep(this.model, this.memory, observation, size, now, this.options.mode) : hpaStep(this.model, this.memory, observation, size, now);

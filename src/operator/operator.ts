@@ -5,6 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { APP_MANAGED_BY_LABEL, MANAGED_BY_KEDA_OPERATOR, SCALING_ANNOTATIONS } from '../api/annotations.js';
 import { kubernetesAuthSources } from '../auth/kubernetes-sources.js';
 import type { AuthSources } from '../auth/sources.js';
+import { ConcurrencyLimit } from '../engine/concurrency-limit.js';
 import { KubeApi, type KubeObject } from '../kube/api.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/work-queue.js';
@@ -42,6 +43,8 @@ export interface OperatorOptions {
   readonly leaderElection?: LeaderElectionSettings;
   /** --enable-cert-rotation: the leader keeps kedaorg-certs and the caBundles (absent = off). */
   readonly certificateRotation?: Omit<CertificateControllerOptions, 'api' | 'log'>;
+  /** Scaler reads at once over every ScaledObject and ScaledJob loop (tide's own bound; default 100). */
+  readonly maxConcurrentScalerCalls?: number;
   /** Told when this replica starts running the controllers (at once without leader election). */
   readonly onStartedLeading?: () => void;
 }
@@ -79,6 +82,9 @@ function worthReconciling(object: KubeObject, old: KubeObject | undefined): bool
     || annotations.some((k) => a.annotations?.[k] !== b.annotations?.[k]);
 }
 
+/** Scaler reads at once over all loops: enough for every loop of a large cluster within a poll, few enough not to flood brokers after a restart. */
+export const DEFAULT_MAX_CONCURRENT_SCALER_CALLS = 100;
+
 /** Cached objects per namespace ('' for cluster-scoped ones, as KEDA labels them). */
 function countByNamespace(informer: Informer): Map<string, number> {
   const counts = new Map<string, number>();
@@ -95,6 +101,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const scaledObjects = new Informer(api, { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', namespace, onError: onError('ScaledObjects') });
   const hpas = new Informer(api, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, labelSelector: `${APP_MANAGED_BY_LABEL}=${MANAGED_BY_KEDA_OPERATOR}`, onError: onError('HPAs') });
   const targets = new WorkloadCache(api, namespace, onError);
+  const scalerCalls = new ConcurrencyLimit(options.maxConcurrentScalerCalls ?? DEFAULT_MAX_CONCURRENT_SCALER_CALLS);
   const status = new StatusWriter(api);
   const events = new EventRecorder(api, log);
   let registered: () => RegisteredSnapshot = () => ({ scaledObjects: new Map(), triggers: new Map() });
@@ -107,6 +114,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(options.scalerFactory !== undefined ? { scalerFactory: options.scalerFactory } : {}),
     authFingerprint: (ns, triggers) => authentications.fingerprint(ns, triggers),
     targets,
+    scalerCalls,
   });
   registered = () => ({
     ...controller.loops.snapshot(),
@@ -142,6 +150,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs, scalerFactory: options.scalerFactory,
     authFingerprint: (ns, triggers) => authentications.fingerprint(ns, triggers),
     metrics,
+    scalerCalls,
   });
   const authentications = new TriggerAuthenticationController({
     api, triggerAuthentications: triggerAuths, clusterTriggerAuthentications: clusterTriggerAuths, scaledObjects, events, log,

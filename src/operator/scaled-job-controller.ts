@@ -15,6 +15,7 @@ import type { ReconcileResult } from '../kube/work-queue.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './event-recorder.js';
 import { ownedJobs, previousGenerationJobs } from './scaled-job-jobs.js';
+import type { ConcurrencyLimit } from '../engine/concurrency-limit.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { buildJobTriggers, ScaledJobLoop } from './scaled-job-loop.js';
 import type { StatusWriter } from './status-writer.js';
@@ -48,6 +49,8 @@ export interface ScaledJobControllerDeps {
   readonly authFingerprint?: (namespace: string, triggers: ScaledJobSettings['triggers']) => string;
   /** KEDA's Prometheus metrics; none when absent. */
   readonly metrics?: OperatorMetrics;
+  /** The operator's bound on scaler reads at once, shared by every loop. */
+  readonly scalerCalls?: ConcurrencyLimit;
 }
 
 export class ScaledJobController {
@@ -187,6 +190,7 @@ export class ScaledJobController {
       version: this.deps.version,
       now: this.deps.now ?? Date.now,
       current: (ns, n) => this.deps.scaledJobs.get(ns, n),
+      ...(this.deps.scalerCalls !== undefined ? { scalerCalls: this.deps.scalerCalls } : {}),
       onPoll: (records, lateMs, failed) => { this.deps.metrics?.recordScaledJobPoll(settings.namespace, settings.name, records, lateMs, failed); },
     }, sj, settings, triggers, fingerprint);
     if (problems.length > 0) {

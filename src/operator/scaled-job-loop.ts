@@ -6,6 +6,7 @@
 import { ConditionType, type Condition } from '../api/conditions.js';
 import type { ScaledJobSettings, TriggerSettings } from '../api/defaults.js';
 import type { ScaledJob, ScaledJobStatus } from '../api/scaled-job.js';
+import type { ConcurrencyLimit } from '../engine/concurrency-limit.js';
 import type { TriggerRecord } from '../engine/loop-decisions.js';
 import { readAll, type LoopScaler, type ScalerFactory } from '../engine/loop-scalers.js';
 import type { KubeApi, KubeObject } from '../kube/api.js';
@@ -57,6 +58,8 @@ export interface JobLoopDeps {
   readonly now: () => number;
   /** The ScaledJob as the informer has it now. */
   readonly current: (namespace: string, name: string) => KubeObject | undefined;
+  /** The operator's bound on scaler reads at once, shared by every loop. */
+  readonly scalerCalls?: ConcurrencyLimit;
   /** Told of every poll (KEDA's metrics): what each trigger read, how late the poll ran, and whether it failed. */
   readonly onPoll?: (triggers: TriggerRecord[], lateMs: number, failed: boolean) => void;
 }
@@ -124,7 +127,7 @@ export class ScaledJobLoop {
     if (object === undefined) return;
     const now = this.deps.now();
     const latenciesMs: number[] = [];
-    const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs);
+    const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs, this.deps.scalerCalls);
     this.deps.onPoll?.(this.records(results, latenciesMs), lateMs, false);
     const observations = this.triggers.map((t, i): JobTriggerObservation => {
       const r = results[i];

@@ -28,6 +28,7 @@ export interface ScaledJobsOptions {
   readonly retryMaxMs?: number | undefined;
   readonly scalerFactory?: ScaledJobControllerDeps['scalerFactory'] | undefined;
   readonly metrics?: ScaledJobControllerDeps['metrics'];
+  readonly scalerCalls?: ScaledJobControllerDeps['scalerCalls'];
   /** The state of the triggers' authentications (the TriggerAuthentication controller's fingerprint). */
   readonly authFingerprint?: ScaledJobControllerDeps['authFingerprint'] | undefined;
 }
@@ -73,6 +74,7 @@ export function startScaledJobs(options: ScaledJobsOptions): RunningScaledJobs {
     ...(options.scalerFactory !== undefined ? { scalerFactory: options.scalerFactory } : {}),
     ...(options.authFingerprint !== undefined ? { authFingerprint: options.authFingerprint } : {}),
     ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    ...(options.scalerCalls !== undefined ? { scalerCalls: options.scalerCalls } : {}),
   });
   const queue = new WorkQueue({
     concurrency: options.maxReconciles ?? 1,

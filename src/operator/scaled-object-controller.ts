@@ -9,6 +9,7 @@ import { scaledObjectSettings, type ScaledObjectSettings } from '../api/defaults
 import { authenticationsTypes, triggersTypes } from '../api/scale-trigger.js';
 import type { ScaledObject, ScaledObjectStatus } from '../api/scaled-object.js';
 import type { AuthSources } from '../auth/sources.js';
+import type { ConcurrencyLimit } from '../engine/concurrency-limit.js';
 import { ScaleLoop } from '../engine/loop.js';
 import { scalerInstanceFactory, type ScalerFactory } from '../engine/loop-scalers.js';
 import { RESOURCE_TYPES } from '../engine/scaled-object-specs.js';
@@ -66,6 +67,8 @@ export interface ControllerDeps {
   readonly authFingerprint?: (namespace: string, triggers: ScaledObjectSettings['triggers']) => string;
   /** Deployments and StatefulSets in memory: polls read their targets' sizes from here. */
   readonly targets?: TargetCache;
+  /** The operator's bound on scaler reads at once, shared by every loop. */
+  readonly scalerCalls?: ConcurrencyLimit;
 }
 
 type Mode = 'keda' | 'direct';
@@ -248,6 +251,7 @@ export class ScaledObjectController {
       externalHpa: mode === 'keda',
       decisionCapacity: OPERATOR_DECISION_CAPACITY,
       scalers: recording,
+      ...(this.deps.scalerCalls !== undefined ? { scalerCalls: this.deps.scalerCalls } : {}),
       log: this.deps.log,
       initialState: {
         conditions: executorConditions(status.conditions),
