@@ -189,9 +189,10 @@ describe.skipIf(!management)('rabbitmq over the management API (machine broker)'
   test('a consumer taking everything: DeliverGetRate > 0, publish/deliver ratio near 1', async () => {
     const deliver = await eventually(() => read(http(flowing, 'DeliverGetRate')), (r) => r.valueMilli > 0, 25_000);
     expect(deliver.active).toBe(true);
-    const ratio = await read(http(flowing, 'PublishedToDeliveredRatio', '0'));
-    // Both rates are ~100/s: their ratio sits near 1 (sampling windows differ slightly).
+    // Both rates are ~100/s: their ratio sits near 1 (sampling windows differ slightly). One statistics
+    // sample can miss the publisher on a loaded machine (a rate of 0 for it): polled, like the rates.
+    const ratio = await eventually(() => read(http(flowing, 'PublishedToDeliveredRatio', '0')), (r) => r.valueMilli > 500 && r.valueMilli < 2000, 20_000);
     expect(ratio.valueMilli).toBeGreaterThan(500);
     expect(ratio.valueMilli).toBeLessThan(2000);
-  }, 30_000);
+  }, 50_000);
 });
