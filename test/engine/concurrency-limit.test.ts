@@ -60,12 +60,13 @@ describe('ConcurrencyLimit', () => {
     let running = 0;
     let peak = 0;
     const scaler: LoopScaler = {
+      metricSpecs: [],
       async getMetricsAndActivity() {
         running++;
         peak = Math.max(peak, running);
         await new Promise((r) => setTimeout(r, 5));
         running--;
-        return { valueMilli: 1000, active: true };
+        return { metricName: 's0-fake', valueMilli: 1000, active: true };
       },
       close: () => Promise.resolve(),
     };
