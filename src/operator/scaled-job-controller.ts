@@ -20,7 +20,7 @@ import type { OperatorMetrics } from './operator-metrics.js';
 import { buildJobTriggers, ScaledJobLoop } from './scaled-job-loop.js';
 import type { StatusWriter } from './status-writer.js';
 import { withCondition, withInitialConditions } from './status.js';
-import { CheckFailed, removeKedaFinalizer, validated } from './keda-object.js';
+import { CheckFailed, isReady, removeKedaFinalizer, reportFailedCheck, reportReady, validated } from './keda-object.js';
 import { apiTriggerAuthentications, podTemplateSpec, resolveTriggerInputs } from './trigger-inputs.js';
 
 const MSG = {
@@ -83,28 +83,15 @@ export class ScaledJobController {
       });
     }
     await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withInitialConditions(s.conditions) }));
-    // As KEDA: the Ready event follows the condition as it was when this reconcile began (the loop
-    // started below may already have written Ready by the time it ends).
-    const wasReady = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready)?.status === 'True';
+    const wasReady = isReady(this.deps, raw);
     let message: string;
     try {
       message = await this.reconcileSpec(key, raw);
     } catch (error) {
       await this.stopLoop(key);
-      const check = error instanceof CheckFailed ? error : new CheckFailed('Failed to reconcile ScaledJob', error instanceof Error ? error.message : String(error));
-      await this.deps.status.update(namespace, name, (s) => ({
-        ...s,
-        conditions: withCondition(withCondition(s.conditions, ConditionType.Ready, 'False', 'ScaledJobCheckFailed', check.message), ConditionType.Active, 'Unknown', 'UnknownState', 'ScaledJob check failed'),
-      }));
-      if (check.event !== undefined) await this.deps.events.record(raw, { type: 'Warning', ...check.event });
-      await this.deps.events.record(raw, { type: 'Warning', reason: 'ScaledJobCheckFailed', message: check.message });
-      throw check;
+      throw await reportFailedCheck('ScaledJob', this.deps, raw, error);
     }
-    if (!wasReady) await this.deps.events.record(raw, { type: 'Normal', reason: 'ScaledJobReady', message: 'ScaledJob is ready for scaling' });
-    const ready = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready);
-    // The loop's verdicts on the triggers stand until the loop changes them.
-    if (ready?.status === 'True' || ready?.reason === 'TriggerError' || ready?.reason === 'PartialTriggerError') return undefined;
-    await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withCondition(s.conditions, ConditionType.Ready, 'True', 'ScaledJobReady', message) }));
+    await reportReady('ScaledJob', this.deps, raw, wasReady, message);
     return undefined;
   }
 

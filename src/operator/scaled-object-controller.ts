@@ -28,7 +28,7 @@ import { ScaledObjectLoops } from './scaled-object-loops.js';
 import { sharedTargetProblem } from './shared-target.js';
 import { executorConditions, withCondition, withInitialConditions, withoutHpaActive } from './status.js';
 import type { StatusWriter } from './status-writer.js';
-import { CheckFailed, removeKedaFinalizer, validated } from './keda-object.js';
+import { CheckFailed, isReady, removeKedaFinalizer, reportFailedCheck, reportReady, validated } from './keda-object.js';
 import { apiTriggerAuthentications, podTemplateSpec, resolveTriggerInputs } from './trigger-inputs.js';
 
 /**
@@ -103,27 +103,14 @@ export class ScaledObjectController {
       });
     }
     await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withInitialConditions(s.conditions) }));
-    // As KEDA: the Ready event follows the condition as it was when this reconcile began (a loop
-    // started below may already have written Ready=True by the time it ends).
-    const wasReady = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready)?.status === 'True';
+    const wasReady = isReady(this.deps, raw);
     try {
       await this.reconcileSpec(key, raw);
     } catch (error) {
       await this.loops.stop(key);
-      const check = error instanceof CheckFailed ? error : new CheckFailed('Failed to reconcile ScaledObject', error instanceof Error ? error.message : String(error));
-      await this.deps.status.update(namespace, name, (s) => ({
-        ...s,
-        conditions: withCondition(withCondition(s.conditions, ConditionType.Ready, 'False', 'ScaledObjectCheckFailed', check.message), ConditionType.Active, 'Unknown', 'UnknownState', 'ScaledObject check failed'),
-      }));
-      if (check.event !== undefined) await this.deps.events.record(raw, { type: 'Warning', ...check.event });
-      await this.deps.events.record(raw, { type: 'Warning', reason: 'ScaledObjectCheckFailed', message: check.message });
-      throw check;
+      throw await reportFailedCheck('ScaledObject', this.deps, raw, error);
     }
-    if (!wasReady) await this.deps.events.record(raw, { type: 'Normal', reason: 'ScaledObjectReady', message: 'ScaledObject is ready for scaling' });
-    const ready = findCondition(this.deps.status.current(namespace, name).conditions, ConditionType.Ready);
-    // The loop's own verdicts on the triggers stand until the loop changes them.
-    if (ready?.status === 'True' || ready?.reason === 'TriggerError' || ready?.reason === 'PartialTriggerError') return undefined;
-    await this.deps.status.update(namespace, name, (s) => ({ ...s, conditions: withCondition(s.conditions, ConditionType.Ready, 'True', 'ScaledObjectReady', MSG.ready) }));
+    await reportReady('ScaledObject', this.deps, raw, wasReady, MSG.ready);
     return undefined;
   }
 
