@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { installManifests, installOptions, INSTALL_NAMES, PART_OF, type InstallOptions } from '../deploy/install/index.js';
 import type { Manifest } from '../deploy/manifest.js';
 import { manifestsYaml } from '../deploy/yaml.js';
-import { buildAndPushTideImage, ImageInputError, RegistryError, type TideImageOptions } from '../image/index.js';
+import { buildAndPushTideImage, type TideImageOptions } from '../image/index.js';
 import { KubeClient, type KubeResource } from '../kube/client.js';
-import { KubeApiError, KubeconfigError, KubeUnreachableError } from '../kube/errors.js';
 import { loadKubeconfig, type ClusterConnection } from '../kube/kubeconfig.js';
 import { describeRef, type ObjectRef } from '../kube/resources.js';
 import { numberFlag, outputFormat, parseFlags } from './args.js';
+import { withClusterErrors } from './cluster-errors.js';
 import { ExitCode, InputError, UsageError, type CliIO } from './io.js';
 
 const OPTIONS = {
@@ -108,16 +108,7 @@ const isTide = (object: KubeResource): boolean => (object.metadata['labels'] as 
 /** Runs `tide kubernetes install|remove`; cluster and registry failures exit 3. */
 export async function runKubernetesInstall(argv: readonly string[], io: CliIO, deps: InstallDeps = {}): Promise<number> {
   const flags = parseInstallFlags(argv);
-  try {
-    return flags.action === 'install' ? await install(flags, io, deps) : await remove(flags, io, deps);
-  } catch (error) {
-    if (error instanceof KubeUnreachableError || error instanceof RegistryError) {
-      io.stderr(`tide kubernetes ${flags.action}: ${error.message}\n`);
-      return ExitCode.unreachable;
-    }
-    if (error instanceof KubeconfigError || error instanceof KubeApiError || error instanceof ImageInputError) throw new InputError(error.message);
-    throw error;
-  }
+  return withClusterErrors(`tide kubernetes ${flags.action}`, io, () => (flags.action === 'install' ? install(flags, io, deps) : remove(flags, io, deps)));
 }
 
 function connect(flags: InstallFlags, io: CliIO, deps: InstallDeps): KubeClient {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hasErrors } from '../api/problems.js';
-import { buildAndPushAppImage, ImageInputError, RegistryError } from '../image/index.js';
+import { buildAndPushAppImage } from '../image/index.js';
 import { readAppFromImage } from '../image/read-app.js';
 import { findScriptRoot, loadFunctionApp, type FunctionApp } from '../app/load-app.js';
 import { appManifests, type AppManifests } from '../deploy/app-manifests.js';
@@ -15,11 +15,12 @@ import { randomKey, type KeyGenerator } from '../deploy/keys-secret.js';
 import { names, type DeployOptions, type Manifest } from '../deploy/manifest.js';
 import { manifestsYaml } from '../deploy/yaml.js';
 import { KubeClient } from '../kube/client.js';
-import { KubeApiError, KubeconfigError, KubeUnreachableError } from '../kube/errors.js';
+import { KubeApiError } from '../kube/errors.js';
 import { loadKubeconfig, type ClusterConnection } from '../kube/kubeconfig.js';
 import { describeRef, type ObjectRef } from '../kube/resources.js';
 import type { Command } from './command.js';
 import { ExitCode, InputError, type CliIO } from './io.js';
+import { withClusterErrors } from './cluster-errors.js';
 import { INSTALL_USAGE, runKubernetesInstall } from './kubernetes-install.js';
 import { imageReference, imageTag, parseKubernetesFlags, readScalerValues, scalerCredentials, type KubernetesFlags } from './kubernetes-options.js';
 
@@ -37,16 +38,7 @@ export interface KubernetesDeps {
 export async function runKubernetes(argv: readonly string[], io: CliIO, deps: KubernetesDeps = {}): Promise<number> {
   if (argv[0] === 'install' || argv[0] === 'remove') return runKubernetesInstall(argv, io, deps.sleep !== undefined ? { sleep: deps.sleep } : {});
   const flags = parseKubernetesFlags(argv);
-  try {
-    return flags.action === 'deploy' ? await deploy(flags, io, deps) : await remove(flags, io, deps);
-  } catch (error) {
-    if (error instanceof KubeUnreachableError || error instanceof RegistryError) {
-      io.stderr(`tide kubernetes ${flags.action}: ${error.message}\n`);
-      return ExitCode.unreachable;
-    }
-    if (error instanceof KubeconfigError || error instanceof KubeApiError || error instanceof ImageInputError) throw new InputError(error.message);
-    throw error;
-  }
+  return withClusterErrors(`tide kubernetes ${flags.action}`, io, () => (flags.action === 'deploy' ? deploy(flags, io, deps) : remove(flags, io, deps)));
 }
 
 function connect(flags: KubernetesFlags, io: CliIO): ClusterConnection {
