@@ -24,7 +24,9 @@ export async function readCertDir(dir: string): Promise<ServingPair> {
       throw new Error(`cannot read ${join(dir, file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
   };
-  const [cert, key] = await Promise.all([read(CERT_FILE), read(KEY_FILE)]);
+  // One after the other: with both missing, the error always names tls.crt (parallel reads raced).
+  const cert = await read(CERT_FILE);
+  const key = await read(KEY_FILE);
   let matches: boolean;
   try {
     matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
