@@ -2,6 +2,7 @@
 // webhooks answer: the request's uid echoed; allowed → status {code: 200}; denied → status
 // {code: 403, reason: Forbidden, message}; an API error met while checking → that error's own Status
 // (e.g. 404 NotFound for a missing Deployment); a request it cannot read → {code: 400, message}.
+import type { RejectionReason } from './webhook-metrics.js';
 import { z } from 'zod';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -38,6 +39,8 @@ export interface AdmissionVerdict {
   readonly allowed: boolean;
   readonly status: AdmissionStatus;
   readonly warnings?: readonly string[];
+  /** Why a ScaledObject was refused, as KEDA's error metric labels it (never sent back). */
+  readonly rejection?: RejectionReason;
 }
 
 export interface AdmissionReviewResponse {

@@ -10,6 +10,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { admissionResponse, errored, parseAdmissionReview, type AdmissionVerdict } from './admission-review.js';
 import type { WebhookCluster } from './cluster.js';
 import { validateAdmission } from './validator.js';
+import type { WebhookMetrics } from './webhook-metrics.js';
 
 /** KEDA's webhook paths (config/webhooks/validation_webhooks.yaml) and the kind each validates. */
 export const WEBHOOK_PATHS: Readonly<Record<string, KedaKind>> = {
@@ -29,6 +30,8 @@ export interface WebhookServerOptions {
   /** Cluster lookups for the ScaledObject checks; without it only the offline rules run. */
   readonly cluster?: WebhookCluster;
   readonly log?: Logger;
+  /** KEDA's webhook metrics; none when absent. */
+  readonly metrics?: WebhookMetrics;
 }
 
 export interface WebhookServer {
@@ -68,6 +71,10 @@ async function review(kind: KedaKind, req: IncomingMessage, options: WebhookServ
   const parsed = parseAdmissionReview(body);
   if ('error' in parsed) return { uid: '', verdict: errored(400, parsed.error) };
   const verdict = await validateAdmission(kind, parsed.request, options.cluster);
+  const { operation, namespace } = parsed.request;
+  if (kind === 'ScaledObject' && (operation === 'CREATE' || operation === 'UPDATE')) {
+    options.metrics?.record(namespace ?? '', operation.toLowerCase(), verdict.allowed ? undefined : verdict.rejection ?? 'scaled-object-validation');
+  }
   return { uid: parsed.request.uid, verdict, apiVersion: parsed.apiVersion };
 }
 

@@ -11,6 +11,7 @@ import { KubeApiError } from '../kube/errors.js';
 import { allow, deny, denyWithStatus, errored, type AdmissionRequest, type AdmissionVerdict } from './admission-review.js';
 import type { WebhookCluster } from './cluster.js';
 import { foreignHpaProblem, missingRequestsProblem, otherScaledObjectProblem } from './cluster-checks.js';
+import { reasonOfClusterProblem, reasonOfField } from './webhook-metrics.js';
 
 const describe = (p: Problem): string => (p.path !== '' ? `${p.path}: ${p.message}` : p.message);
 
@@ -35,7 +36,7 @@ async function clusterVerdict(object: unknown, namespace: string, dryRun: boolea
       (await foreignHpaProblem(so, namespace, cluster)) ??
       // KEDA skips the container requests on dry-run: `kubectl apply --dry-run=server` must not depend on the workload.
       (dryRun ? undefined : await missingRequestsProblem(so, namespace, cluster));
-    return found === undefined ? allow(warnings) : deny(found, warnings);
+    return found === undefined ? allow(warnings) : { ...deny(found, warnings), rejection: reasonOfClusterProblem(found) };
   } catch (error) {
     if (error instanceof KubeApiError) return denyWithStatus(error.status, error.reason, error.message);
     return deny(error instanceof Error ? error.message : String(error), warnings);
@@ -54,8 +55,11 @@ export async function validateAdmission(kind: KedaKind, request: AdmissionReques
   const problems = checkObject(kind, object);
   // status is the operator's, written through the status subresource: warnings about it would only be noise to the user applying the spec.
   const warnings = problems.filter((p) => p.severity === 'warning' && !/^status(\.|\[|$)/.test(p.path)).map(describe);
-  const errors = problems.filter((p) => p.severity === 'error').map(describe);
-  if (errors.length > 0) return deny(errors.join('; '), warnings);
+  const errorProblems = problems.filter((p) => p.severity === 'error');
+  if (errorProblems.length > 0) {
+    const refused = deny(errorProblems.map(describe).join('; '), warnings);
+    return kind === 'ScaledObject' ? { ...refused, rejection: reasonOfField(errorProblems[0]?.path ?? '') } : refused;
+  }
   if (kind !== 'ScaledObject' || cluster === undefined) return allow(warnings);
   const namespace = request.namespace ?? str(metaOf(object).namespace);
   return clusterVerdict(object, namespace, request.dryRun === true, cluster, warnings);

@@ -31,7 +31,7 @@ async function start(argv: string[], env: Record<string, string> = {}): Promise<
   const stopped = new Promise<void>((r) => { release = r; });
   let started: (r: RunningWebhooks) => void = () => undefined;
   const running = new Promise<RunningWebhooks>((r) => { started = r; });
-  const exit = runWebhooks(readWebhooksFlags(argv, io(env)), io(env), () => stopped, started);
+  const exit = runWebhooks(readWebhooksFlags([...argv, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0'], io(env)), io(env), () => stopped, started);
   const result = await Promise.race([running, exit.then((code) => { throw new Error(`exited with ${code}`); })]);
   return { running: result, stop: async () => { release(); return exit; } };
 }

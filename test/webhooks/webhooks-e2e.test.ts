@@ -52,7 +52,7 @@ async function startWebhooks(certDir: string, kubeconfig: string): Promise<{ run
   const stopped = new Promise<void>((r) => { release = r; });
   let started: (r: RunningWebhooks) => void = () => undefined;
   const running = new Promise<RunningWebhooks>((r) => { started = r; });
-  const exit = runWebhooks(readWebhooksFlags(['--port', '0', '--cert-dir', certDir, '--kubeconfig', kubeconfig], io), io, () => stopped, started);
+  const exit = runWebhooks(readWebhooksFlags(['--port', '0', '--cert-dir', certDir, '--kubeconfig', kubeconfig, '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0'], io), io, () => stopped, started);
   const result = await Promise.race([running, exit.then((code) => { throw new Error(`tide webhooks exited with ${code}`); })]);
   return { running: result, stop: async () => { release(); return exit; } };
 }
@@ -100,6 +100,10 @@ describe('keda-admission through the fake API server', () => {
     const r = await refusal(kube.create(scaledObject('second', 'app', cron)));
     expect(r).toEqual({ status: 403, reason: 'Forbidden', message: 'admission webhook "vscaledobject.kb.io" denied the request: the workload \'app\' of type \'apps/v1.Deployment\' is already managed by the ScaledObject \'first\'' });
     expect(api.cluster.get('keda.sh/v1alpha1', 'ScaledObject', NS, 'second')).toBeUndefined();
+    // KEDA's webhook metrics count the validation and the refusal with KEDA's reason.
+    const text = await webhooks?.running.metrics.registry.metrics() ?? '';
+    expect(text).toMatch(new RegExp(`keda_webhook_scaled_object_validations_total\\{namespace="${NS}",action="create"\\} [1-9]`));
+    expect(text).toContain(`keda_webhook_scaled_object_validation_errors_total{namespace="${NS}",action="create",reason="other-scaled-object"} 1`);
   });
 
   it('checks updates too: retargeting a ScaledObject onto a managed Deployment is refused', async () => {
