@@ -28,11 +28,24 @@ export function validated<K extends ControlledKind>(kind: K, raw: KubeObject, in
   return parsed.value;
 }
 
+/** The keda.sh kinds that carry KEDA's finalizer. */
+type FinalizedKind = ControlledKind | 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
+
+/** Adds KEDA's finalizer (guarded by the resourceVersion we acted on); false when it was there already. */
+export async function addKedaFinalizer(api: KubeApi, kind: FinalizedKind, raw: KubeObject): Promise<boolean> {
+  const finalizers = raw.metadata.finalizers ?? [];
+  if (finalizers.includes(KEDA_FINALIZER)) return false;
+  await api.mergePatch('keda.sh/v1alpha1', kind, raw.metadata.namespace, raw.metadata.name ?? '', {
+    metadata: { resourceVersion: raw.metadata.resourceVersion, finalizers: [...finalizers, KEDA_FINALIZER] },
+  });
+  return true;
+}
+
 /** Removes KEDA's finalizer (guarded by the resourceVersion we acted on); false when it was not there. */
-export async function removeKedaFinalizer(api: KubeApi, kind: ControlledKind, raw: KubeObject): Promise<boolean> {
+export async function removeKedaFinalizer(api: KubeApi, kind: FinalizedKind, raw: KubeObject): Promise<boolean> {
   const finalizers = raw.metadata.finalizers ?? [];
   if (!finalizers.includes(KEDA_FINALIZER)) return false;
-  await api.mergePatch('keda.sh/v1alpha1', kind, raw.metadata.namespace ?? '', raw.metadata.name ?? '', {
+  await api.mergePatch('keda.sh/v1alpha1', kind, raw.metadata.namespace, raw.metadata.name ?? '', {
     metadata: { resourceVersion: raw.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== KEDA_FINALIZER) },
   });
   return true;

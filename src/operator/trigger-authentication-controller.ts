@@ -13,6 +13,7 @@ import type { Informer, InformerEventType } from '../kube/informer.js';
 import { WorkQueue } from '../kube/work-queue.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './event-recorder.js';
+import { addKedaFinalizer, removeKedaFinalizer } from './keda-object.js';
 
 export type AuthKind = 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
 
@@ -130,7 +131,13 @@ export class TriggerAuthenticationController {
   async reconcile(key: string): Promise<undefined> {
     const [kind, namespace = '', name = ''] = key.split('/') as [AuthKind, string?, string?];
     const auth = this.informer(kind).get(kind === 'TriggerAuthentication' ? namespace : undefined, name);
-    if (auth === undefined || auth.metadata.deletionTimestamp !== undefined) return undefined;
+    if (auth === undefined) return undefined;
+    // KEDA's finalizer, so that a deletion is seen and announced before the object goes.
+    if (auth.metadata.deletionTimestamp !== undefined) {
+      if (await removeKedaFinalizer(this.deps.api, kind, auth)) await this.deps.events?.record(auth, { type: 'Normal', reason: `${kind}Deleted`, message: `${kind} was deleted` });
+      return undefined;
+    }
+    if (await addKedaFinalizer(this.deps.api, kind, auth)) return undefined; // the update comes back through the informer
     // KEDA announces a first-generation authentication when its controller first sees it; here, once per process (reconciles run on the leader only).
     const uid = auth.metadata.uid ?? key;
     if (auth.metadata.generation === 1 && !this.announced.has(uid)) {

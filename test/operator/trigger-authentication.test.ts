@@ -71,6 +71,20 @@ const ready = (name: string): { status?: string; message?: string } | undefined 
 const secretRef = (secretName: string): Record<string, unknown> => ({ secretTargetRef: [{ parameter: 'password', name: secretName, key: 'pw' }] });
 
 describe('TriggerAuthentication controller', () => {
+  test("KEDA's finalizer on both kinds; a deletion is announced with <Kind>Deleted, then the object goes", async () => {
+    const n = ++seq;
+    auth('TriggerAuthentication', `fin${n}`, { env: [] });
+    auth('ClusterTriggerAuthentication', `cfin${n}`, { env: [] });
+    const get = (kind: string, name: string): KubeObject | undefined => server.cluster.get(KEDA, kind, kind === 'TriggerAuthentication' ? 'default' : '', name);
+    const events = (name: string): string[] => server.cluster.list('v1', 'Event').filter((e) => (e['involvedObject'] as { name?: string }).name === name).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    for (const [kind, name] of [['TriggerAuthentication', `fin${n}`], ['ClusterTriggerAuthentication', `cfin${n}`]] as const) {
+      await until(() => get(kind, name)?.metadata.finalizers, (f) => f?.includes('finalizer.keda.sh') === true, `${kind}'s finalizer`);
+      server.cluster.delete(KEDA, kind, kind === 'TriggerAuthentication' ? 'default' : '', name);
+      await until(() => get(kind, name), (o) => o === undefined, `${kind} gone`);
+      await until(() => events(name), (e) => e.includes(`${kind}Deleted: ${kind} was deleted`), `the ${kind}Deleted event`);
+    }
+  });
+
   test('status.scaledobjects lists the users in the order they came, for both kinds; gone when unused; no write when nothing changed', async () => {
     const n = ++seq;
     secret(`s${n}`, 'x');
