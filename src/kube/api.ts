@@ -3,10 +3,10 @@
 // QPS/burst limits, a discovery cache for any kind's REST path (RESTMapper), the /scale and /status
 // subresources, and watch streams through client-node's Watch. Objects stay the API server's JSON:
 // no typed models, so timestamps and unknown fields pass through untouched.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeUnreachableError } from './errors.js';
+import { KubeApiError, KubeUnreachableError, readResponseText, statusError } from './errors.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** An object as the API server returns it. */
@@ -168,10 +168,10 @@ export class KubeApi {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, options, (res) => {
-        readBody(res).then((answer) => {
+        readResponseText(res).then((answer) => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve(answer === '' ? {} : JSON.parse(answer));
-          else reject(apiError(status, answer, method, path));
+          else reject(statusError(status, answer, `${method} ${path}: HTTP ${status}`));
         }, reject);
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs}ms`)));
@@ -209,24 +209,6 @@ export class KubeApi {
   }
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
-    res.on('error', reject);
-  });
-}
-
-function apiError(status: number, text: string, method: string, path: string): KubeApiError {
-  try {
-    const parsed = JSON.parse(text) as { message?: unknown; reason?: unknown };
-    if (typeof parsed.message === 'string') return new KubeApiError(status, typeof parsed.reason === 'string' ? parsed.reason : '', parsed.message);
-  } catch {
-    // not a Status
-  }
-  return new KubeApiError(status, '', `${method} ${path}: HTTP ${status}`);
-}
 
 /** True for a 409 Conflict (stale resourceVersion, or AlreadyExists on create). */
 export const isConflict = (error: unknown): boolean => error instanceof KubeApiError && error.status === 409;

@@ -1,9 +1,9 @@
 // A small typed Kubernetes client on node:http/https (fetch cannot take a per-request CA or client
 // certificate): server-side apply with field manager `tide`, GET, DELETE, and waiting for a
 // Deployment to be available. Enough for `tide kubernetes deploy/delete`; not a general client.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { KubeApiError, KubeUnreachableError } from './errors.js';
+import { KubeApiError, KubeUnreachableError, readResponseText, statusError } from './errors.js';
 import type { ClusterConnection } from './kubeconfig.js';
 import { describeRef, objectPath, type ObjectRef } from './resources.js';
 
@@ -113,10 +113,10 @@ export class KubeClient {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, options, (res) => {
-        readBody(res).then((text) => {
+        readResponseText(res).then((text) => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve(text === '' ? {} : JSON.parse(text));
-          else reject(apiError(status, text, method, path));
+          else reject(statusError(status, text, `${method} ${path}: HTTP ${status} ${text.slice(0, 200)}`));
         }, reject);
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs}ms`)));
@@ -128,25 +128,6 @@ export class KubeClient {
   }
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
-    res.on('error', reject);
-  });
-}
-
-/** The Status message of an error answer, or the raw text. */
-function apiError(status: number, text: string, method: string, path: string): KubeApiError {
-  try {
-    const parsed = JSON.parse(text) as { message?: unknown; reason?: unknown };
-    if (typeof parsed.message === 'string') return new KubeApiError(status, typeof parsed.reason === 'string' ? parsed.reason : '', parsed.message);
-  } catch {
-    // not a Status: fall through
-  }
-  return new KubeApiError(status, '', `${method} ${path}: HTTP ${status} ${text.slice(0, 200)}`);
-}
 
 interface DeploymentStatus {
   observedGeneration?: number;
