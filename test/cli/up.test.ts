@@ -5,25 +5,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { upStatePath } from '../../src/local/up-state.js';
 import { runCli, tempFiles } from '../helpers/cli.js';
-import { buildBundle, queueApp, scaledObjectYaml, until } from '../local/fixtures.js';
-import { startAzurite, type Azurite } from '../servers/azurite.js';
+import { azuriteAndBundle, queueApp, scaledObjectYaml, until } from '../local/fixtures.js';
 
 const TIDE = fileURLToPath(new URL('../helpers/tide.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let azurite: Azurite;
-let bundle: string;
+const local = azuriteAndBundle();
 
-beforeAll(async () => {
-  [azurite, bundle] = await Promise.all([startAzurite(), buildBundle()]);
-}, 60_000);
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 function httpOnlyApp(): string {
   const dir = tempFiles({ 'host.json': '{"version":"2.0"}', 'local.settings.json': '{"Values":{}}' });
@@ -42,7 +33,7 @@ describe('tide up: bad input stops before anything runs', () => {
   });
 
   it('a --scaledobject file that does not exist, or is not valid', async () => {
-    const app = queueApp({ connection: azurite.connection, queue: 'bad-input', workMs: 0 });
+    const app = queueApp({ connection: local.azurite.connection, queue: 'bad-input', workMs: 0 });
     const missing = await runCli(['up', app.dir, '--scaledobject', join(app.dir, 'nope.yaml')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nope.yaml');
@@ -60,17 +51,17 @@ describe('tide up: bad input stops before anything runs', () => {
   });
 
   it('a trigger reading a setting the app does not have', async () => {
-    const app = queueApp({ connection: azurite.connection, queue: 'bad-input', workMs: 0 });
+    const app = queueApp({ connection: local.azurite.connection, queue: 'bad-input', workMs: 0 });
     writeFileSync(join(app.dir, 'so.yaml'), scaledObjectYaml('bad-input', { pollingInterval: 1, cooldownPeriod: 1, maxReplicaCount: 2 }).replace('connectionFromEnv: AzureWebJobsStorage', 'connectionFromEnv: NO_SUCH_SETTING'));
     const run = await runCli(['up', app.dir, '--scaledobject', join(app.dir, 'so.yaml')]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('metadata.connectionFromEnv: env var "NO_SUCH_SETTING" is not set or empty');
-    expect(run.stderr).not.toContain(azurite.connection);
+    expect(run.stderr).not.toContain(local.azurite.connection);
     expect(existsSync(upStatePath(app.dir))).toBe(false);
   });
 
   it('cpu and memory triggers, which need a cluster', async () => {
-    const app = queueApp({ connection: azurite.connection, queue: 'bad-input', workMs: 0 });
+    const app = queueApp({ connection: local.azurite.connection, queue: 'bad-input', workMs: 0 });
     const yaml = `${scaledObjectYaml('bad-input', { pollingInterval: 1, cooldownPeriod: 1, maxReplicaCount: 2 })}    - type: cpu\n      metricType: Utilization\n      metadata:\n        value: "50"\n`;
     writeFileSync(join(app.dir, 'so.yaml'), yaml);
     const run = await runCli(['up', app.dir, '--scaledobject', join(app.dir, 'so.yaml')]);
@@ -88,11 +79,11 @@ describe('tide up: bad input stops before anything runs', () => {
 describe('tide up: Ctrl-C', () => {
   it('drains every replica, removes .tide/up.json and exits 0', async () => {
     const name = `upsig${process.pid}`;
-    await new QueueClient(azurite.connection, name).createIfNotExists();
-    const app = queueApp({ connection: azurite.connection, queue: name, workMs: 0, scaledObject: scaledObjectYaml(name, { pollingInterval: 1, cooldownPeriod: 1, minReplicaCount: 1, maxReplicaCount: 2 }) });
+    await new QueueClient(local.azurite.connection, name).createIfNotExists();
+    const app = queueApp({ connection: local.azurite.connection, queue: name, workMs: 0, scaledObject: scaledObjectYaml(name, { pollingInterval: 1, cooldownPeriod: 1, minReplicaCount: 1, maxReplicaCount: 2 }) });
     const child = spawn(process.execPath, ['--import', 'tsx', TIDE, 'up', app.dir, '--scaledobject', join(app.dir, 'scaledobject.yaml'), '--mode', 'direct'], {
       cwd: ROOT,
-      env: { ...process.env, TIDE_HOST_BUNDLE: bundle },
+      env: { ...process.env, TIDE_HOST_BUNDLE: local.bundle },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueClient } from '@azure/storage-queue';
+import { afterAll, beforeAll } from 'vitest';
 import { bundleHost } from '../../scripts/bundle-host.js';
+import { startAzurite, type Azurite } from '../servers/azurite.js';
 
 export const HELLO_QUEUE = fileURLToPath(new URL('../../examples/hello-queue', import.meta.url));
 
@@ -99,4 +101,16 @@ export async function until(check: () => boolean | Promise<boolean>, ms: number)
   const end = Date.now() + ms;
   while (!(await check()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   return check();
+}
+
+/** Azurite and the runtime bundle for one test file: both ready before its tests, Azurite stopped after them. */
+export function azuriteAndBundle(): { readonly azurite: Azurite; readonly bundle: string } {
+  const local = {} as { azurite: Azurite; bundle: string };
+  beforeAll(async () => {
+    [local.azurite, local.bundle] = await Promise.all([startAzurite(), buildBundle()]);
+  }, 60_000);
+  afterAll(async () => {
+    await local.azurite.stop();
+  });
+  return local;
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScaledObject } from '../../src/api/scaled-object.js';
 import { parseKedaObject } from '../../src/api/validate.js';
 import type { LoopDecision } from '../../src/engine/loop-decisions.js';
@@ -14,20 +14,11 @@ import { planLocalUp } from '../../src/local/up-plan.js';
 import { upStatePath } from '../../src/local/up-state.js';
 import { freePort } from '../../src/targets/local-replica.js';
 import { runCli } from '../helpers/cli.js';
-import { startAzurite, type Azurite } from '../servers/azurite.js';
-import { buildBundle, drainReceipts, queueApp, scaledObjectYaml, sendIds, until, type QueueApp } from './fixtures.js';
+import { azuriteAndBundle, drainReceipts, queueApp, scaledObjectYaml, sendIds, until, type QueueApp } from './fixtures.js';
 
-let azurite: Azurite;
-let bundle: string;
+const local = azuriteAndBundle();
 const eventTimes = new Map<UpEvent, number>();
 
-beforeAll(async () => {
-  [azurite, bundle] = await Promise.all([startAzurite(), buildBundle()]);
-}, 60_000);
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 interface Run {
   readonly up: LocalUp;
@@ -43,7 +34,7 @@ async function start(app: QueueApp, soYaml: string, mode: 'direct' | 'keda', por
   const up = await LocalUp.start(plan, {
     mode,
     port,
-    bundle,
+    bundle: local.bundle,
     graceMs: 20_000,
     replicaLogLevel: 'warn',
     hpaSyncPeriodMs: 2000,
@@ -57,8 +48,8 @@ async function start(app: QueueApp, soYaml: string, mode: 'direct' | 'keda', por
 }
 
 async function queues(name: string): Promise<{ input: QueueClient; receipts: QueueClient }> {
-  const input = new QueueClient(azurite.connection, name);
-  const receipts = new QueueClient(azurite.connection, `${name}-done`);
+  const input = new QueueClient(local.azurite.connection, name);
+  const receipts = new QueueClient(local.azurite.connection, `${name}-done`);
   await Promise.all([input.createIfNotExists(), receipts.createIfNotExists()]);
   return { input, receipts };
 }
@@ -66,7 +57,7 @@ async function queues(name: string): Promise<{ input: QueueClient; receipts: Que
 describe('tide up: a queue app scaled by local processes', () => {
   it('scales out to several replicas under a backlog, processes every message, and returns to zero', async () => {
     const name = `upa${process.pid}`;
-    const app = queueApp({ connection: azurite.connection, queue: name, workMs: 100 });
+    const app = queueApp({ connection: local.azurite.connection, queue: name, workMs: 100 });
     const { input, receipts } = await queues(name);
     const run = await start(app, scaledObjectYaml(name, { pollingInterval: 1, cooldownPeriod: 3, maxReplicaCount: 4 }), 'direct');
     try {
@@ -103,7 +94,7 @@ describe('tide up: a queue app scaled by local processes', () => {
     const name = `upb${process.pid}`;
     // 4 s of work a message: the backlog is picked up at once, the queue looks empty (visible messages
     // only), and after a 1 s cooldown the replicas are told to stop while their invocations still run.
-    const app = queueApp({ connection: azurite.connection, queue: name, workMs: 4000 });
+    const app = queueApp({ connection: local.azurite.connection, queue: name, workMs: 4000 });
     const { input, receipts } = await queues(name);
     const run = await start(app, scaledObjectYaml(name, { pollingInterval: 1, cooldownPeriod: 1, maxReplicaCount: 2, metadata: { queueLengthStrategy: 'visibleonly' } }), 'direct');
     try {
@@ -130,7 +121,7 @@ describe('tide up: a queue app scaled by local processes', () => {
 
   it('restarts a replica that crashes at start with back-off and says why, without a restart storm', async () => {
     const name = `upc${process.pid}`;
-    const app = queueApp({ connection: azurite.connection, queue: name, workMs: 0 });
+    const app = queueApp({ connection: local.azurite.connection, queue: name, workMs: 0 });
     writeFileSync(join(app.dir, 'QueueTrigger', 'index.js'), "throw new Error('boom at load');\n");
     await queues(name);
     const run = await start(app, scaledObjectYaml(name, { pollingInterval: 1, cooldownPeriod: 1, minReplicaCount: 1, maxReplicaCount: 2 }), 'direct');
@@ -150,7 +141,7 @@ describe('tide up: a queue app scaled by local processes', () => {
 
   it('runs HTTP functions unscaled in their own replica on --port, with keys unchecked like func start', async () => {
     const name = `upd${process.pid}`;
-    const app = queueApp({ connection: azurite.connection, queue: name, workMs: 0 });
+    const app = queueApp({ connection: local.azurite.connection, queue: name, workMs: 0 });
     mkdirSync(join(app.dir, 'Hello'));
     writeFileSync(join(app.dir, 'Hello', 'function.json'), JSON.stringify({ bindings: [{ name: 'req', type: 'httpTrigger', direction: 'in', authLevel: 'function', methods: ['get'] }, { name: '$return', type: 'http', direction: 'out' }] }));
     writeFileSync(join(app.dir, 'Hello', 'index.js'), 'module.exports = async () => ({ body: `hello from ${process.env.TIDE_REPLICA_INDEX}` });');

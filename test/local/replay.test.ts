@@ -4,25 +4,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runUp } from '../../src/cli/up.js';
 import type { DecisionLine } from '../../src/engine/decision-lines.js';
 import { runCli } from '../helpers/cli.js';
-import { startAzurite, type Azurite } from '../servers/azurite.js';
-import { buildBundle, drainReceipts, queueApp, scaledObjectYaml, sendIds, until } from './fixtures.js';
+import { azuriteAndBundle, drainReceipts, queueApp, scaledObjectYaml, sendIds, until } from './fixtures.js';
 
 const POLLING_INTERVAL = 1;
 
-let azurite: Azurite;
-let bundle: string;
+const local = azuriteAndBundle();
 
-beforeAll(async () => {
-  [azurite, bundle] = await Promise.all([startAzurite(), buildBundle()]);
-}, 60_000);
-
-afterAll(async () => {
-  await azurite.stop();
-});
 
 interface Change {
   readonly t: number;
@@ -32,14 +23,14 @@ interface Change {
 /** Runs `tide up --output json` through a burst and back to zero; returns the app folder and the printed lines. */
 async function liveRun(mode: 'direct' | 'keda'): Promise<{ dir: string; lines: string[] }> {
   const name = `replay${mode}${process.pid}`;
-  const app = queueApp({ connection: azurite.connection, queue: name, workMs: 150, scaledObject: scaledObjectYaml(name, { pollingInterval: POLLING_INTERVAL, cooldownPeriod: 3, maxReplicaCount: 4 }) });
-  const input = new QueueClient(azurite.connection, name);
-  const receipts = new QueueClient(azurite.connection, `${name}-done`);
+  const app = queueApp({ connection: local.azurite.connection, queue: name, workMs: 150, scaledObject: scaledObjectYaml(name, { pollingInterval: POLLING_INTERVAL, cooldownPeriod: 3, maxReplicaCount: 4 }) });
+  const input = new QueueClient(local.azurite.connection, name);
+  const receipts = new QueueClient(local.azurite.connection, `${name}-done`);
   await Promise.all([input.createIfNotExists(), receipts.createIfNotExists()]);
   let stdout = '';
   let stderr = '';
   const stop = new AbortController();
-  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), isTTY: false, cwd: app.dir, env: { TIDE_HOST_BUNDLE: bundle } };
+  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), isTTY: false, cwd: app.dir, env: { TIDE_HOST_BUNDLE: local.bundle } };
   const running = runUp(['--scaledobject', 'scaledobject.yaml', '--mode', mode, '--output', 'json', '--hpa-sync-period', '2'], io, stop.signal);
   const lines = (): DecisionLine[] => stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as DecisionLine);
   try {
