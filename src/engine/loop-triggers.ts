@@ -50,13 +50,14 @@ export function triggerRecords(triggers: readonly LoopTrigger[], results: readon
     const result = results[i];
     if (result === undefined) return;
     const o = t.observation;
-    const latencyMs = latenciesMs[i];
-    const base = {
-      name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: o.metricName, targetMilli: o.targetMilli, targetType: o.targetType,
-      ...(latencyMs !== undefined ? { latencyMs } : {}),
-    };
-    if ('error' in result) records.push({ ...base, error: result.error });
-    else records.push({ ...base, valueMilli: result.valueMilli, ...(result.active !== undefined ? { active: result.active } : {}) });
+    records.push(triggerRecord({ name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: o.metricName, targetMilli: o.targetMilli, targetType: o.targetType }, result, latenciesMs[i]));
   });
   return records;
+}
+
+/** One trigger's record: what identifies it, what its read gave, and how long the read took. */
+export function triggerRecord(base: Pick<TriggerRecord, 'name' | 'type' | 'metricName' | 'targetMilli' | 'targetType'>, result: TriggerResult, latencyMs: number | undefined): TriggerRecord {
+  const timed = { ...base, ...(latencyMs !== undefined ? { latencyMs } : {}) };
+  if ('error' in result) return { ...timed, error: result.error };
+  return { ...timed, valueMilli: result.valueMilli, ...(result.active !== undefined ? { active: result.active } : {}) };
 }

@@ -9,10 +9,10 @@ import type { ScaledJob, ScaledJobStatus } from '../api/scaled-job.js';
 import type { ConcurrencyLimit } from '../engine/concurrency-limit.js';
 import type { TriggerRecord } from '../engine/loop-decisions.js';
 import { readAll, type LoopScaler, type ScalerFactory } from '../engine/loop-scalers.js';
+import { triggerRecord } from '../engine/loop-triggers.js';
 import type { KubeApi, KubeObject } from '../kube/api.js';
 import type { Informer } from '../kube/informer.js';
 import { decideScaledJob, jobsToDelete, type ScaledJobDecision, type ScaledJobSpec, type ScaledJobState } from '../scaling/jobs-executor.js';
-import type { TriggerResult } from '../scaling/evaluate.js';
 import type { JobTriggerObservation } from '../scaling/jobs.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -128,12 +128,16 @@ export class ScaledJobLoop {
     const now = this.deps.now();
     const latenciesMs: number[] = [];
     const results = await readAll(this.triggers.map((t) => t.scaler), now, latenciesMs, this.deps.scalerCalls);
-    this.deps.onPoll?.(this.records(results, latenciesMs), lateMs, false);
-    const observations = this.triggers.map((t, i): JobTriggerObservation => {
+    // What the executor decides from, and the same reads as the operator's metrics record them.
+    const reads = this.triggers.map((t, i) => {
       const r = results[i];
       const result = r === undefined ? { error: 'no result' } : 'error' in r ? { error: r.error } : { valueMilli: r.valueMilli, active: r.active ?? r.valueMilli > t.activationMilli };
-      return { metricName: t.metricName, ...(t.settings.name !== undefined ? { triggerName: t.settings.name } : {}), targetType: 'AverageValue', targetMilli: t.targetMilli, result };
+      const observation: JobTriggerObservation = { metricName: t.metricName, ...(t.settings.name !== undefined ? { triggerName: t.settings.name } : {}), targetType: 'AverageValue', targetMilli: t.targetMilli, result };
+      const record = triggerRecord({ name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: t.metricName, targetMilli: t.targetMilli, targetType: 'AverageValue' }, result, latenciesMs[i]);
+      return { observation, record };
     });
+    this.deps.onPoll?.(reads.map((x) => x.record), lateMs, false);
+    const observations = reads.map((x) => x.observation);
     const jobs = this.jobs(object, now);
     const pods = this.deps.pods.list().filter((p) => p.metadata.namespace === namespace);
     const status = this.deps.status.current(namespace, name);
@@ -142,20 +146,6 @@ export class ScaledJobLoop {
     await this.deps.status.update(namespace, name, (s) => withDecision(s, decision));
     for (const event of decision.events) await this.deps.events.record(object, event);
     await this.cleanUp(jobs);
-  }
-
-  /** Each trigger's read, as the operator's metrics take it. */
-  private records(results: readonly (TriggerResult | undefined)[], latenciesMs: readonly number[]): TriggerRecord[] {
-    return this.triggers.map((t, i): TriggerRecord => {
-      const r = results[i];
-      const latencyMs = latenciesMs[i];
-      const base = {
-        name: t.settings.name ?? String(t.settings.index), type: t.settings.type, metricName: t.metricName, targetMilli: t.targetMilli, targetType: 'AverageValue',
-        ...(latencyMs !== undefined ? { latencyMs } : {}),
-      };
-      if (r === undefined || 'error' in r) return { ...base, error: r?.error ?? 'no result' };
-      return { ...base, valueMilli: r.valueMilli, active: r.active ?? r.valueMilli > t.activationMilli };
-    });
   }
 
   /** The ScaledJob's Jobs: the informer's, plus those we created that it has not shown yet. */
