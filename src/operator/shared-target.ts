@@ -5,8 +5,8 @@
 import type { ScaledObject } from '../api/scaled-object.js';
 import type { KubeApi, KubeObject } from '../kube/api.js';
 import type { Informer } from '../kube/informer.js';
-import { foreignHpaProblem, otherScaledObjectProblem } from '../webhooks/cluster-checks.js';
-import type { WebhookCluster } from '../webhooks/cluster.js';
+import { foreignHpaProblem, otherScaledObjectProblem } from '../engine/cluster-checks.js';
+import type { ClusterView } from '../engine/cluster-view.js';
 
 /** True when `a` was created before `b` (the name breaks a tie, so exactly one of two is older). */
 function olderThan(a: KubeObject, b: KubeObject): boolean {
@@ -18,7 +18,7 @@ function olderThan(a: KubeObject, b: KubeObject): boolean {
 /** The reason `so` may not scale its workload, or undefined. ScaledObjects come from the cache, HPAs live. */
 export async function sharedTargetProblem(so: ScaledObject, raw: KubeObject, api: KubeApi, scaledObjects: Informer): Promise<string | undefined> {
   const namespace = raw.metadata.namespace ?? '';
-  const cluster: WebhookCluster = {
+  const cluster: ClusterView = {
     resourceFor: (apiVersion, kind) => api.resourceFor(apiVersion, kind),
     scaledObjects: () => Promise.resolve(scaledObjects.list().filter((o) => o.metadata.namespace === namespace && o.metadata.deletionTimestamp === undefined && olderThan(o, raw))),
     horizontalPodAutoscalers: async () => (await api.list('autoscaling/v2', 'HorizontalPodAutoscaler', namespace)).items,

@@ -1,11 +1,11 @@
-// WebhookCluster over the Kubernetes API (the operator's KubeApi: client-node's credentials,
+// ClusterView over the Kubernetes API (the operator's KubeApi: client-node's credentials,
 // discovery for the REST mapping). No informer cache: the webhook answers a handful of requests per
 // object change, and reading live keeps it right the moment after another ScaledObject was created.
 import type { KubeApi } from '../kube/api.js';
 import { KEDA_API_VERSION } from '../api/kinds.js';
-import type { KubeObject, ResourceInfo, WebhookCluster } from './cluster.js';
+import type { ClusterView, KubeObject, ResourceInfo } from '../engine/cluster-view.js';
 
-export class KubeWebhookCluster implements WebhookCluster {
+export class KubeWebhookCluster implements ClusterView {
   constructor(private readonly api: KubeApi) {}
 
   resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {

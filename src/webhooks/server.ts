@@ -8,7 +8,7 @@ import type { KedaKind } from '../api/kinds.js';
 import type { ServingPair } from '../kube/certificates/cert-dir.js';
 import type { Logger } from '../telemetry/logger.js';
 import { admissionResponse, errored, parseAdmissionReview, type AdmissionVerdict } from './admission-review.js';
-import type { WebhookCluster } from './cluster.js';
+import type { ClusterView } from '../engine/cluster-view.js';
 import { validateAdmission } from './validator.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
@@ -28,7 +28,7 @@ export interface WebhookServerOptions {
   readonly host?: string;
   readonly certificate: ServingPair;
   /** Cluster lookups for the ScaledObject checks; without it only the offline rules run. */
-  readonly cluster?: WebhookCluster;
+  readonly cluster?: ClusterView;
   readonly log?: Logger;
   /** KEDA's webhook metrics; none when absent. */
   readonly metrics?: WebhookMetrics;

@@ -9,8 +9,8 @@ import type { Problem } from '../api/problems.js';
 import { checkObject } from '../engine/check-object.js';
 import { KubeApiError } from '../kube/errors.js';
 import { allow, deny, denyWithStatus, errored, type AdmissionRequest, type AdmissionVerdict } from './admission-review.js';
-import type { WebhookCluster } from './cluster.js';
-import { foreignHpaProblem, missingRequestsProblem, otherScaledObjectProblem } from './cluster-checks.js';
+import type { ClusterView } from '../engine/cluster-view.js';
+import { foreignHpaProblem, missingRequestsProblem, otherScaledObjectProblem } from '../engine/cluster-checks.js';
 import { reasonOfClusterProblem, reasonOfField } from './webhook-metrics.js';
 
 const describe = (p: Problem): string => (p.path !== '' ? `${p.path}: ${p.message}` : p.message);
@@ -27,7 +27,7 @@ function removesFinalizerOnly(kind: KedaKind, object: unknown, old: unknown): bo
   return finalizerCount(object) === 0 && finalizerCount(old) === 1;
 }
 
-async function clusterVerdict(object: unknown, namespace: string, dryRun: boolean, cluster: WebhookCluster, warnings: string[]): Promise<AdmissionVerdict> {
+async function clusterVerdict(object: unknown, namespace: string, dryRun: boolean, cluster: ClusterView, warnings: string[]): Promise<AdmissionVerdict> {
   const so = parseKedaObject('ScaledObject', object).value;
   if (so === undefined) return allow(warnings);
   try {
@@ -44,7 +44,7 @@ async function clusterVerdict(object: unknown, namespace: string, dryRun: boolea
 }
 
 /** The verdict on one AdmissionRequest for `kind` (the webhook path's kind). */
-export async function validateAdmission(kind: KedaKind, request: AdmissionRequest, cluster: WebhookCluster | undefined): Promise<AdmissionVerdict> {
+export async function validateAdmission(kind: KedaKind, request: AdmissionRequest, cluster: ClusterView | undefined): Promise<AdmissionVerdict> {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow();
   const object = request.object;
   const objectKind = (object as { kind?: unknown } | undefined)?.kind;

@@ -1,12 +1,12 @@
 // KEDA's ScaledObject webhook checks that need the cluster (scaledobject_webhook.go: verifyScaledObjects,
 // verifyHpas, verifyCPUMemoryScalers), with KEDA's messages word for word, since users and scripts
-// grep for them. Each returns the first violation as KEDA does, or undefined. An API error that KEDA
+// grep for them. Here, below both users: the webhooks refuse with them, the operator fails a check. Each returns the first violation as KEDA does, or undefined. An API error that KEDA
 // would pass through as a Status (the target Deployment not found) is thrown as a KubeApiError.
 import { TRANSFER_HPA_OWNERSHIP_ANNOTATION, VALIDATIONS_HPA_OWNERSHIP_ANNOTATION } from '../api/annotations.js';
 import { parseQuantity } from '../api/quantity.js';
 import { hpaName, type ScaledObject } from '../api/scaled-object.js';
 import { KubeApiError } from '../kube/errors.js';
-import type { KubeObject, WebhookCluster } from './cluster.js';
+import type { KubeObject, ClusterView } from './cluster-view.js';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
@@ -19,7 +19,7 @@ export class NoKindMatchError extends Error {
 }
 
 /** KEDA's ParseGVKR: apps/v1 and Deployment when unset, checked against discovery; `group/version.Kind`. */
-async function gvkString(cluster: WebhookCluster, apiVersion: string, kind: string): Promise<string> {
+async function gvkString(cluster: ClusterView, apiVersion: string, kind: string): Promise<string> {
   const version = apiVersion === '' ? 'apps/v1' : apiVersion;
   const k = kind === '' ? 'Deployment' : kind;
   const info = await cluster.resourceFor(version, k);
@@ -38,7 +38,7 @@ const rawHpaName = (raw: KubeObject): string => {
 };
 
 /** Another ScaledObject on the same workload, or owning the same HPA name. */
-export async function otherScaledObjectProblem(so: ScaledObject, namespace: string, cluster: WebhookCluster): Promise<string | undefined> {
+export async function otherScaledObjectProblem(so: ScaledObject, namespace: string, cluster: ClusterView): Promise<string | undefined> {
   const target = so.spec.scaleTargetRef;
   const incoming = await gvkString(cluster, target.apiVersion ?? '', target.kind ?? '');
   const incomingHpa = hpaName(so.metadata.name ?? '', so.spec);
@@ -54,7 +54,7 @@ export async function otherScaledObjectProblem(so: ScaledObject, namespace: stri
 }
 
 /** An HPA on the same workload that this ScaledObject does not own (and is not taking over). */
-export async function foreignHpaProblem(so: ScaledObject, namespace: string, cluster: WebhookCluster): Promise<string | undefined> {
+export async function foreignHpaProblem(so: ScaledObject, namespace: string, cluster: ClusterView): Promise<string | undefined> {
   const target = so.spec.scaleTargetRef;
   const incoming = await gvkString(cluster, target.apiVersion ?? '', target.kind ?? '');
   for (const hpa of await cluster.horizontalPodAutoscalers(namespace)) {
@@ -82,7 +82,7 @@ const positive = (values: unknown, resource: string): boolean => {
   return 'milli' in parsed && parsed.milli > 0;
 };
 
-async function limitRangeDefault(cluster: WebhookCluster, namespace: string, resource: string): Promise<boolean> {
+async function limitRangeDefault(cluster: ClusterView, namespace: string, resource: string): Promise<boolean> {
   let ranges: KubeObject[];
   try {
     ranges = await cluster.limitRanges(namespace);
@@ -98,7 +98,7 @@ async function limitRangeDefault(cluster: WebhookCluster, namespace: string, res
 const POD_SPEC_KINDS = new Set(['apps/v1.Deployment', 'apps/v1.StatefulSet']);
 
 /** cpu/memory triggers on a Deployment or StatefulSet: every (named) container needs that request or limit, or a LimitRange default. */
-export async function missingRequestsProblem(so: ScaledObject, namespace: string, cluster: WebhookCluster): Promise<string | undefined> {
+export async function missingRequestsProblem(so: ScaledObject, namespace: string, cluster: ClusterView): Promise<string | undefined> {
   const triggers = so.spec.triggers.filter((t) => t.type === 'cpu' || t.type === 'memory');
   if (triggers.length === 0) return undefined;
   const target = so.spec.scaleTargetRef;

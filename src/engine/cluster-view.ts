@@ -1,11 +1,11 @@
-// What the webhook needs to know about the cluster, as a small interface: the checks in
-// cluster-checks.ts read it, kube-cluster.ts answers it from the API server, and tests can answer it
-// from the fake API server through the same implementation.
+// What KEDA's cluster checks need to know about the cluster, as a small interface: the checks in
+// cluster-checks.ts read it; the webhooks answer it from the API server (webhooks/kube-cluster.ts),
+// the operator from its caches (operator/shared-target.ts), tests from the fake API server.
 import type { KubeObject, ResourceInfo } from '../kube/api.js';
 
 export type { KubeObject, ResourceInfo };
 
-export interface WebhookCluster {
+export interface ClusterView {
   /** The REST mapping of apiVersion + kind (a RESTMapper lookup), or undefined when the server does not serve it. */
   resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
   /** The ScaledObjects of a namespace. */
